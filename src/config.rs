@@ -19,6 +19,9 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// How many vacancies a shortlist shows by default.
     pub shortlist_top: usize,
+    /// The nightly shortlist mail (`[mail]`).
+    #[serde(default)]
+    pub mail: crate::mail::MailConfig,
 }
 
 impl Default for Config {
@@ -28,6 +31,7 @@ impl Default for Config {
             crawler: CrawlerConfig::default(),
             sources: vec![],
             shortlist_top: 10,
+            mail: crate::mail::MailConfig::default(),
         }
     }
 }
@@ -45,14 +49,15 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
         let cfg: Config = toml::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))?;
+        cfg.mail
+            .check()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut names = std::collections::HashSet::new();
         for s in &cfg.sources {
-            if s.kind != "career-site" {
-                anyhow::bail!(
-                    "{}: source `{}`: kind `{}` is not supported yet; supported: career-site",
-                    path.display(),
-                    s.name,
-                    s.kind
-                );
+            s.check()
+                .map_err(|e| anyhow::anyhow!("{}: source `{}`: {e}", path.display(), s.name))?;
+            if !names.insert(s.name.as_str()) {
+                anyhow::bail!("{}: two sources are named `{}`", path.display(), s.name);
             }
             if let Some(expr) = &s.schedule {
                 crate::schedule::parse(expr)

@@ -189,8 +189,7 @@ pub async fn run(
         name: "demo-werkenbij".into(),
         kind: "career-site".into(),
         sitemaps: vec![format!("http://{addr}/sitemap.xml")],
-        start_urls: vec![],
-        schedule: None,
+        ..Source::default()
     };
     let cfg = CrawlerConfig {
         delay_ms: 0,

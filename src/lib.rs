@@ -11,6 +11,7 @@ pub mod demo;
 pub mod fml;
 pub mod geo;
 pub mod index;
+pub mod mail;
 pub mod matcher;
 pub mod model;
 pub mod pipeline;

@@ -69,6 +69,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Keep running: crawl each source on its schedule until SIGTERM or ctrl-c
+    Run,
     /// Check candidate profiles and report every mistake
     Check { files: Vec<PathBuf> },
     /// The main job on embedded defaults: serve a sample site, crawl it, print shortlists
@@ -78,6 +80,22 @@ enum Cmd {
     },
     /// Show which data files are in use
     Info,
+    /// Send the nightly e-mail with new passend werk to every opted-in candidate
+    Mail {
+        /// Folder of candidate TOML files (default: `mail.candidates` in the config)
+        #[arg(long)]
+        candidates: Option<PathBuf>,
+        /// Write the mails as .eml files instead of queueing and sending them
+        #[arg(long)]
+        dry_run: bool,
+        /// Folder for the .eml files of a dry run
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the nightly e-mail for the candidate with this unsubscribe token
+    Unsubscribe { token: String },
 }
 
 fn main() {
@@ -293,7 +311,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .collect();
             if sources.is_empty() {
                 anyhow::bail!(
-                    "no source to crawl (configured: {})",
+                    "geen bron om te crawlen{} (geconfigureerd: {})",
+                    source
+                        .as_ref()
+                        .map(|n| format!(" met de naam `{n}`"))
+                        .unwrap_or_default(),
                     e.cfg
                         .sources
                         .iter()
@@ -302,37 +324,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .join(", ")
                 );
             }
-            let mut index = VacancyIndex::open(&e.data.join("index"))?;
-            let store = Store::open(&e.data.join("passend.db"))?;
             let rt = tokio::runtime::Runtime::new()?;
-            let mut crawler = passend::crawl::Crawler::new(e.cfg.crawler.clone())?;
-            let mut reports = vec![];
-            for s in &sources {
-                let mut pipe = pipeline::Pipeline {
-                    res: &res,
-                    index: &mut index,
-                    store: &store,
-                    now: e.now,
-                };
-                reports.push(rt.block_on(crawler.crawl(s, &mut pipe))?);
-            }
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let reports = rt.block_on(async {
+                let flag = stop.clone();
+                // ctrl-c / SIGTERM: stop at the next page, commit, and let the next crawl resume
+                tokio::spawn(async move {
+                    passend::crawl::daemon::shutdown_signal().await;
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                });
+                passend::crawl::crawl_sources(
+                    &e.cfg.crawler,
+                    &sources,
+                    &res,
+                    &e.data,
+                    e.now_given.then_some(e.now),
+                    !json,
+                    Some(stop.clone()),
+                )
+                .await
+            })?;
             if json {
                 println!("{}", serde_json::to_string(&reports)?);
             } else {
                 for r in &reports {
-                    println!(
-                        "{}: opgehaald {}, ongewijzigd {}, nieuw {}, bijgewerkt {}, gesloten {}, fouten {:?} ({:.1} s)",
-                        r.source,
-                        r.fetched,
-                        r.not_modified + r.ingest.unchanged,
-                        r.ingest.added,
-                        r.ingest.updated,
-                        r.ingest.closed + r.closed_gone,
-                        r.errors,
-                        r.seconds
-                    );
+                    println!("{}", r.line());
                 }
             }
+        }
+        Cmd::Run => {
+            let res = std::sync::Arc::new(resources(&e)?);
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let mut daemon = passend::crawl::daemon::Daemon::new();
+                let unscheduled =
+                    daemon.add_crawl_jobs(&e.cfg.crawler, &e.cfg.sources, res, e.data.clone())?;
+                for name in unscheduled {
+                    eprintln!("bron `{name}` heeft geen schedule en wordt niet automatisch gecrawld");
+                }
+                eprintln!(
+                    "passend run: {} taken ({}); stoppen met ctrl-c of SIGTERM",
+                    daemon.job_names().len(),
+                    daemon.job_names().join(", ")
+                );
+                let runs = daemon
+                    .run_until(
+                        passend::crawl::daemon::shutdown_signal(),
+                        std::time::Duration::from_secs(30),
+                    )
+                    .await?;
+                eprintln!("passend run: gestopt na {} taken", runs.len());
+                anyhow::Ok(())
+            })?;
         }
         Cmd::Check { files } => {
             let res = resources(&e)?;
@@ -373,6 +416,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 top,
             ))?;
             print!("{}", result.output);
+        }
+        Cmd::Mail {
+            candidates,
+            dry_run,
+            out,
+            json,
+        } => {
+            let res = resources(&e)?;
+            let args = passend::mail::MailArgs {
+                candidates,
+                dry_run,
+                out,
+                json,
+            };
+            passend::mail::cli_mail(&e.cfg.mail, &res, &e.data, &args, e.now)?;
+        }
+        Cmd::Unsubscribe { token } => {
+            passend::mail::cli_unsubscribe(&e.data, &token, e.now)?;
         }
         Cmd::Info => {
             let res = resources(&e)?;

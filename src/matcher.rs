@@ -216,6 +216,33 @@ pub fn judge(
     home: Option<&Place>,
     now: DateTime<Utc>,
 ) -> Judgement {
+    judge_weighted(cand, v, res, home, now, &HashMap::new())
+}
+
+/// Inverse document frequency of each candidate skill over a pool of vacancy texts: a skill
+/// every vacancy mentions ("communicatief") says less than a rare one ("reachtruck").
+pub fn skill_weights(cand: &Candidate, pool: &[Vacancy]) -> HashMap<String, f64> {
+    let n = pool.len() as f64;
+    let texts: Vec<String> = pool.iter().map(|v| v.analysis.text.to_lowercase()).collect();
+    cand.skills
+        .iter()
+        .map(|s| {
+            let s_l = s.to_lowercase();
+            let df = texts.iter().filter(|t| t.contains(&s_l)).count() as f64;
+            (s_l, ((n + 1.0) / (df + 1.0)).ln() + 1.0)
+        })
+        .collect()
+}
+
+/// [`judge`] with IDF weights for the candidate's skills (lower-cased skill → weight).
+pub fn judge_weighted(
+    cand: &Candidate,
+    v: &Vacancy,
+    res: &Resources,
+    home: Option<&Place>,
+    now: DateTime<Utc>,
+    weights: &HashMap<String, f64>,
+) -> Judgement {
     let cat = &res.catalogue;
     let mut reasons = vec![];
     let mut verdict = Verdict::Pass;
@@ -379,29 +406,26 @@ pub fn judge(
         }
     }
 
-    // skills (IDF-like: rarer skill words weigh more; here all equal until issue 6 weights them)
+    // skills, IDF-weighted over the pool the shortlist is drawn from
     let text = v.analysis.text.to_lowercase();
     let mut matched = vec![];
+    let (mut got, mut total) = (0.0, 0.0);
     for s in &cand.skills {
         let s_l = s.to_lowercase();
-        if s_l.len() >= 3 && text.contains(&s_l) {
+        let w = weights.get(&s_l).copied().unwrap_or(1.0);
+        total += w;
+        if s_l.chars().count() >= 3 && text.contains(&s_l) {
             matched.push(s.clone());
+            got += w;
         }
     }
-    let skills = if cand.skills.is_empty() {
-        0.0
-    } else {
-        matched.len() as f64 / cand.skills.len() as f64
-    };
+    let skills = if total > 0.0 { got / total } else { 0.0 };
     if !matched.is_empty() {
         reasons.push(reason(
             "skills",
             None,
             Effect::Plus,
-            format!(
-                "gevraagde vaardigheden die de kandidaat heeft: {}",
-                matched.join(", ")
-            ),
+            format!("vraagt vaardigheden die de kandidaat heeft: {}", matched.join(", ")),
         ));
     }
 
@@ -517,6 +541,7 @@ pub fn shortlist(
         ex.outside_directions = ex.considered.saturating_sub(hits.len());
         pool = hits.into_iter().map(|(_, v)| v).collect();
     }
+    let weights = skill_weights(cand, &pool);
     let mut judged: Vec<(Judgement, Vacancy)> = vec![];
     for v in pool {
         if v.status != Status::Open
@@ -526,7 +551,7 @@ pub fn shortlist(
         {
             continue;
         }
-        let j = judge(cand, &v, res, home.as_ref(), opts.now);
+        let j = judge_weighted(cand, &v, res, home.as_ref(), opts.now, &weights);
         if j.direction_fit < 0.5 {
             ex.outside_directions += 1;
             continue;

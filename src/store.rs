@@ -30,6 +30,35 @@ const MIGRATIONS: &[&str] = &[
         vacancy_id TEXT NOT NULL, verdict TEXT NOT NULL, score REAL NOT NULL, snapshot TEXT NOT NULL,
         PRIMARY KEY (shortlist_id, rank));
      CREATE INDEX shortlists_by_candidate ON shortlists(candidate, generated_at);",
+    // 2: crawl runs (resume a killed crawl), pages tagged with their run, vacancies by source
+    "CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, started_at TEXT NOT NULL,
+        finished_at TEXT, complete INTEGER, report TEXT);
+     CREATE INDEX crawl_runs_by_source ON crawl_runs(source, id);
+     ALTER TABLE pages ADD COLUMN run_id INTEGER;
+     CREATE INDEX vacancies_by_source ON vacancies(source, status);",
+    // 3: nightly mail: consent tokens, transactional outbox, mailed vacancies, activities
+    "CREATE TABLE mail_subscriptions (
+        candidate TEXT PRIMARY KEY, token TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,
+        unsubscribed_at TEXT);
+     CREATE TABLE mail_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL UNIQUE,
+        candidate TEXT NOT NULL, run_date TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,
+        env_from TEXT NOT NULL, env_to TEXT NOT NULL, raw BLOB NOT NULL, fml_version TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, last_error TEXT,
+        created_at TEXT NOT NULL, sent_at TEXT);
+     CREATE INDEX mail_outbox_due ON mail_outbox(state, next_attempt_at);
+     CREATE TABLE mail_items (
+        outbox_id INTEGER NOT NULL REFERENCES mail_outbox(id), rank INTEGER NOT NULL,
+        candidate TEXT NOT NULL, vacancy_id TEXT NOT NULL, cluster TEXT NOT NULL,
+        verdict TEXT NOT NULL, snapshot TEXT NOT NULL, PRIMARY KEY (outbox_id, rank));
+     CREATE INDEX mail_items_by_candidate ON mail_items(candidate, vacancy_id);
+     CREATE TABLE activities (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, candidate TEXT NOT NULL, vacancy_id TEXT NOT NULL,
+        kind TEXT NOT NULL, channel TEXT NOT NULL, at TEXT NOT NULL, ref TEXT,
+        UNIQUE (candidate, vacancy_id, kind, channel, ref));
+     CREATE INDEX activities_by_candidate ON activities(candidate, at);",
 ];
 
 pub struct Store {

@@ -109,7 +109,10 @@ impl RuleSet {
                 re,
             });
         }
-        let set = RegexSet::new(rules.iter().map(|r| r.re.as_str()))?;
+        let set = regex::RegexSetBuilder::new(rules.iter().map(|r| r.re.as_str()))
+            .size_limit(256 * 1024 * 1024)
+            .dfa_size_limit(64 * 1024 * 1024)
+            .build()?;
         let (mut before, mut after) = (vec![], vec![]);
         for line in negations_tsv.lines() {
             if line.trim().is_empty() || line.starts_with('#') {

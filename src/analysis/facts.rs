@@ -226,7 +226,7 @@ static PAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:€|eur\b|euro)\s*(?P<a>\d{1,3}(?:[.]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?)(?:\s*(?:,-|,–))?\s*(?:(?:-|–|tot|à|en)\s*(?:€|eur\b|euro)?\s*(?P<b>\d{1,3}(?:[.]\d{3})*(?:,\d{1,2})?|\d+(?:,\d{1,2})?))?(?:\s*(?:,-|,–))?(?P<tail>[^\n]{0,40})").unwrap()
 });
 static PAY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:min\.?|minimum|max\.?|maximum)?\s*(?P<a>\d{1,3}(?:[.]\d{3})*(?:,\d{1,2})?)\s*(?:-|–|tot)\s*(?:max\.?\s*)?(?P<b>\d{1,3}(?:[.]\d{3})*(?:,\d{1,2})?)\s*(?:euro|eur|€)(?P<tail>[^\n]{0,40})").unwrap()
+    Regex::new(r"(?:min\.?|minimum|max\.?|maximum)?\s*(?P<a>(?:\d{1,3}(?:[.]\d{3})+|\d+)(?:,\d{1,2})?)\s*(?:-|–|tot)\s*(?:max\.?\s*)?(?P<b>(?:\d{1,3}(?:[.]\d{3})+|\d+)(?:,\d{1,2})?)\s*(?:euro|eur|€)(?P<tail>[^\n]{0,40})").unwrap()
 });
 
 fn money(s: &str) -> Option<f64> {

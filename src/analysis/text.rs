@@ -172,14 +172,20 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
                 // ". X" with X upper-case or a quote: a sentence end
                 let next = text[i + 1..].chars().next();
                 let after = text[i + 1..].trim_start().chars().next();
-                let prev_is_digit = i > 0 && b[i - 1].is_ascii_digit();
+                // not after abbreviations such as "ca.", "bijv.", "o.a.", "max."
+                let word_start = text[..i]
+                    .rfind(|c: char| !c.is_alphanumeric() && c != '.')
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                let word = text[word_start..i].to_lowercase();
+                let abbreviation = word.len() <= 5
+                    && [
+                        "ca", "bijv", "o.a", "max", "min", "incl", "excl", "nr", "vb", "evt", "resp", "m.b.v",
+                        "i.v.m", "t.o.v", "enz", "etc", "z.s.m",
+                    ]
+                    .contains(&word.as_str());
                 match (next, after) {
-                    (Some(n), Some(a))
-                        if n.is_whitespace()
-                            && (a.is_uppercase()
-                                || a == '•'
-                                || (a.is_ascii_digit() && !prev_is_digit)) =>
-                    {
+                    (Some(n), Some(a)) if n.is_whitespace() && !abbreviation && (a.is_uppercase() || a == '•') => {
                         Some(i + 1)
                     }
                     (None, _) => Some(i + 1),

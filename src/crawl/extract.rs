@@ -11,9 +11,44 @@ use crate::model::Posting;
 use crate::posting;
 
 /// All JobPostings on a page, plus reasons for the JSON-LD blocks that could not be read.
+///
+/// JSON-LD first; when a page has no JSON-LD JobPosting at all, schema.org microdata
+/// (`itemscope itemtype=".../JobPosting"`) is read instead.
 pub fn job_postings(html: &str, page_url: &str) -> (Vec<Posting>, Vec<String>) {
+    // cheap pre-check: most non-vacancy pages are skipped without building a DOM
+    let lower_has = |needle: &str| {
+        html.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    let has_jsonld = lower_has("application/ld+json");
+    let has_microdata = lower_has("itemscope");
+    if !has_jsonld && !has_microdata {
+        return (vec![], vec![]);
+    }
     let doc = Html::parse_document(html);
-    let sel = Selector::parse(r#"script[type="application/ld+json"]"#).expect("selector");
+    let (mut out, errors) = jsonld_postings(&doc, page_url);
+    if out.is_empty() && has_microdata {
+        out = microdata_postings(&doc, page_url);
+    }
+    for p in &mut out {
+        p.description = unescape_html_text(&p.description);
+    }
+    (out, errors)
+}
+
+/// A description published as entity-escaped HTML (`&lt;p&gt;…`) is unescaped once, so
+/// analysis sees markup, not `<p>` as words.
+pub fn unescape_html_text(s: &str) -> String {
+    if s.contains("&lt;") && !s.contains('<') {
+        html_escape::decode_html_entities(s).into_owned()
+    } else {
+        s.to_string()
+    }
+}
+
+fn jsonld_postings(doc: &Html, page_url: &str) -> (Vec<Posting>, Vec<String>) {
+    let sel = Selector::parse(r#"script[type="application/ld+json" i]"#).expect("selector");
     let mut out = vec![];
     let mut errors = vec![];
     for (i, script) in doc.select(&sel).enumerate() {
@@ -40,6 +75,120 @@ pub fn job_postings(html: &str, page_url: &str) -> (Vec<Posting>, Vec<String>) {
         }
     }
     (out, errors)
+}
+
+/// schema.org microdata: every `itemscope` whose `itemtype` is JobPosting (and not nested in
+/// another JobPosting), turned into the same JSON shape JSON-LD has, then mapped as usual.
+pub fn microdata_postings(doc: &Html, page_url: &str) -> Vec<Posting> {
+    let sel = Selector::parse("[itemscope][itemtype]").expect("selector");
+    let mut out = vec![];
+    for el in doc.select(&sel) {
+        let ty = el.value().attr("itemtype").unwrap_or("");
+        if !ty.split_whitespace().any(|t| t.ends_with("/JobPosting")) {
+            continue;
+        }
+        let mut obj = serde_json::Map::new();
+        obj.insert("@type".into(), Value::String("JobPosting".into()));
+        micro_props(el, &mut obj, 0);
+        let v = Value::Object(obj);
+        if let Ok(mut p) = posting::from_json(&v, Some(page_url)) {
+            if p.url.is_none() {
+                p.url = Some(page_url.to_string());
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn micro_props(el: scraper::ElementRef, obj: &mut serde_json::Map<String, Value>, depth: usize) {
+    if depth > 12 {
+        return;
+    }
+    for child in el.children() {
+        let Some(c) = scraper::ElementRef::wrap(child) else {
+            continue;
+        };
+        let nested = c.value().attr("itemscope").is_some();
+        if let Some(props) = c.value().attr("itemprop") {
+            let value = if nested {
+                let mut inner = serde_json::Map::new();
+                if let Some(t) = c.value().attr("itemtype") {
+                    let short = t.rsplit('/').next().unwrap_or(t);
+                    inner.insert("@type".into(), Value::String(short.to_string()));
+                }
+                micro_props(c, &mut inner, depth + 1);
+                Value::Object(inner)
+            } else {
+                Value::String(micro_value(c))
+            };
+            for prop in props.split_whitespace() {
+                // the first value wins, except that a description keeps its markup
+                if !obj.contains_key(prop) {
+                    obj.insert(prop.to_string(), value.clone());
+                }
+            }
+        }
+        if !nested {
+            micro_props(c, obj, depth + 1);
+        }
+    }
+}
+
+fn micro_value(c: scraper::ElementRef) -> String {
+    let e = c.value();
+    let attr = match e.name() {
+        "meta" => e.attr("content"),
+        "a" | "link" | "area" => e.attr("href"),
+        "img" | "audio" | "video" | "source" | "embed" | "iframe" => e.attr("src"),
+        "time" => e.attr("datetime"),
+        "data" | "meter" => e.attr("value"),
+        _ => e.attr("content"),
+    };
+    match attr {
+        Some(a) => a.trim().to_string(),
+        None if e.attr("itemprop").is_some_and(|p| p.contains("description")) => c.inner_html(),
+        None => c
+            .text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Same-site links of a page (absolute, without fragment), for following a start page.
+pub fn links(html: &str, page_url: &str, selector: Option<&str>) -> Vec<String> {
+    let Ok(base) = url::Url::parse(page_url) else {
+        return vec![];
+    };
+    let doc = Html::parse_document(html);
+    let sel = selector
+        .and_then(|s| Selector::parse(s).ok())
+        .unwrap_or_else(|| Selector::parse("a[href]").expect("selector"));
+    let mut out: Vec<String> = vec![];
+    for el in doc.select(&sel) {
+        let href = el
+            .value()
+            .attr("href")
+            .or_else(|| {
+                // a selector may point at a card that contains the link
+                el.select(&Selector::parse("a[href]").expect("selector"))
+                    .next()
+                    .and_then(|a| a.value().attr("href"))
+            })
+            .unwrap_or("");
+        if let Ok(mut u) = base.join(href.trim()) {
+            u.set_fragment(None);
+            if u.host_str() == base.host_str()
+                && matches!(u.scheme(), "http" | "https")
+                && !out.iter().any(|x| x == u.as_str())
+            {
+                out.push(u.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn collect<'a>(v: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
@@ -98,6 +247,29 @@ fn parse_lenient(raw: &str) -> Result<Value, String> {
                 .to_string();
             serde_json::from_str(&cleaned).map_err(|_| format!("broken JSON ({first})"))
         }
+    }
+}
+
+/// The text of an XML entity reference (`amp`, `#233`, `#x20AC`); unknown names give "".
+pub fn xml_entity(name: &str) -> String {
+    match name {
+        "amp" => "&".into(),
+        "lt" => "<".into(),
+        "gt" => ">".into(),
+        "quot" => "\"".into(),
+        "apos" => "'".into(),
+        n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default(),
+        n if n.starts_with('#') => n[1..]
+            .parse::<u32>()
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }
 

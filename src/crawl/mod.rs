@@ -1,49 +1,186 @@
 //! Crawlers: collect public vacancies politely and incrementally.
 //!
-//! A [`Source`] (from `config/passend.toml`) names where to look; the crawler fetches
-//! robots.txt, sitemaps and pages over HTTP, honours robots rules and a per-host delay, sends
-//! conditional requests with the ETag/Last-Modified remembered in the store, extracts
-//! JobPostings ([`extract`]) and hands them to the [`Pipeline`]. Every failure is counted by
-//! kind in the [`CrawlReport`]; none stops the crawl. Data leaves this module only as
-//! [`Posting`]s into the pipeline.
+//! A [`Source`] (a `[[source]]` in `config/passend.toml`) names where to look and what kind of
+//! place it is: a `career-site` (sitemaps and start pages with JobPosting JSON-LD or
+//! microdata), an `ats` (the public job API of Recruitee, Greenhouse, Lever, Workable or
+//! Personio), a `feed` (RSS/Atom/XML job feed) or a `listing` (HTML listing + detail pages read
+//! with CSS selectors). The [`Crawler`] discovers the documents of a source, fetches each one
+//! politely ([`fetch`]), turns it into postings ([`extract`], [`ats`], [`feed`], [`listing`])
+//! and hands those to the [`Pipeline`] — the only way data leaves this module. Per URL it keeps
+//! ETag, Last-Modified, a content hash and the vacancy ids it held ([`state`]); an unchanged
+//! page costs one request and no analysis. Vacancies close when their page answers 404/410, when
+//! `validThrough` passes, or when the source stopped listing them for
+//! `close_after_missed_crawls` complete crawls. Every failure is counted by kind in the
+//! [`CrawlReport`]; none stops the crawl. [`daemon`] fires crawls on each source's schedule.
 
+pub mod ats;
+pub mod daemon;
 pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod listing;
 pub mod robots;
+pub mod state;
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-use reqwest::StatusCode;
-use rusqlite::{OptionalExtension, params};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Posting, Status};
 use crate::pipeline::{IngestReport, Pipeline};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+pub use fetch::{FetchError, Fetcher, Outcome, Validators};
+
+/// The kinds of source passend can crawl.
+pub const KINDS: &[&str] = &["career-site", "ats", "feed", "listing"];
+
+/// One place to crawl, from `[[source]]` in `config/passend.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub name: String,
-    /// "career-site" (sitemaps and/or start URLs with JobPosting JSON-LD).
+    /// "career-site", "ats", "feed" or "listing".
     pub kind: String,
+    /// Where to start. career-site: sitemaps (`*.xml`, `*.xml.gz`, or with "sitemap" in the
+    /// URL) and start pages; ats: API URLs (default: built from `ats` + `company`); feed: feed
+    /// URLs; listing: listing pages.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// career-site: sitemaps (same as putting them in `urls`).
     #[serde(default)]
     pub sitemaps: Vec<String>,
+    /// career-site: pages with JobPostings, or pages whose same-site links lead to them.
     #[serde(default)]
     pub start_urls: Vec<String>,
-    /// Cron expression (6 fields, seconds first), Europe/Amsterdam.
+    /// Cron expression (6 fields, seconds first, or classic 5 fields), Europe/Amsterdam.
     #[serde(default)]
     pub schedule: Option<String>,
+    /// ats: "recruitee", "greenhouse", "lever", "workable" or "personio".
+    #[serde(default)]
+    pub ats: Option<String>,
+    /// ats: the company's slug in its job-board URL (used when `urls` is empty).
+    #[serde(default)]
+    pub company: Option<String>,
+    /// The employer's name when the source does not say it per vacancy (Lever, feeds, listings).
+    #[serde(default)]
+    pub employer: Option<String>,
+    /// career-site: only page URLs matching this regular expression are fetched.
+    #[serde(default)]
+    pub include: Option<String>,
+    /// listing: CSS selectors.
+    #[serde(default)]
+    pub selectors: Option<listing::Selectors>,
+    /// Overrides `[crawler] close_after_missed_crawls` for this source.
+    #[serde(default)]
+    pub close_after_missed_crawls: Option<u32>,
+}
+
+impl Source {
+    /// Check kind, ATS name, selectors, URLs and the include pattern; the error is for a person.
+    pub fn check(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() {
+            return Err("a source needs a `name`".into());
+        }
+        if !KINDS.contains(&self.kind.as_str()) {
+            return Err(format!(
+                "kind `{}` is not known; use one of: {}",
+                self.kind,
+                KINDS.join(", ")
+            ));
+        }
+        for u in self.all_urls() {
+            let ok = url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
+            if !ok {
+                return Err(format!("`{u}` is not an http(s) URL"));
+            }
+        }
+        if let Some(re) = &self.include {
+            regex::Regex::new(re)
+                .map_err(|e| format!("include = `{re}` is not a regular expression: {e}"))?;
+        }
+        match self.kind.as_str() {
+            "ats" => {
+                let sys = self.ats.as_deref().unwrap_or("");
+                if !ats::SYSTEMS.contains(&sys) {
+                    return Err(format!(
+                        "an ats source needs `ats` = one of: {}",
+                        ats::SYSTEMS.join(", ")
+                    ));
+                }
+                if self.urls.is_empty() && self.company.is_none() {
+                    return Err("an ats source needs `urls` or `company`".into());
+                }
+            }
+            "listing" => {
+                let sel = self
+                    .selectors
+                    .as_ref()
+                    .ok_or("a listing source needs [source.selectors] with at least `links` and `title`")?;
+                sel.check()?;
+                if self.urls.is_empty() {
+                    return Err("a listing source needs `urls` (the listing pages)".into());
+                }
+            }
+            _ => {
+                if self.all_urls().next().is_none() {
+                    return Err(format!("a {} source needs `urls`", self.kind));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn all_urls(&self) -> impl Iterator<Item = &String> {
+        self.urls
+            .iter()
+            .chain(&self.sitemaps)
+            .chain(&self.start_urls)
+    }
+}
+
+fn is_sitemap_url(u: &str) -> bool {
+    let l = u.to_lowercase();
+    let path = l.split(['?', '#']).next().unwrap_or("");
+    path.ends_with(".xml") || path.ends_with(".xml.gz") || path.contains("sitemap")
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CrawlerConfig {
+    /// Who we are, with a contact URL.
     pub user_agent: String,
-    /// Minimum delay between two requests to one host, unless robots.txt asks for more.
+    /// Minimum time between two request starts to one host, unless robots.txt asks for more.
     pub delay_ms: u64,
-    pub timeout_secs: u64,
+    /// Requests open at the same time per host.
+    pub per_host_concurrency: usize,
+    /// Total time per request (connect + headers + body), seconds.
+    pub timeout_secs: f64,
     pub max_body_bytes: usize,
     pub max_pages_per_source: usize,
     pub max_redirects: usize,
+    /// Retries after 429, 503 and other 5xx answers.
+    pub max_retries: u32,
+    /// First backoff when the server sends no Retry-After; doubles per retry.
+    pub retry_backoff_ms: u64,
+    /// The longest Retry-After we wait for.
+    pub max_retry_after_secs: f64,
+    pub obey_robots: bool,
+    pub obey_crawl_delay: bool,
+    /// The largest robots.txt Crawl-delay we honour, seconds.
+    pub max_crawl_delay_secs: f64,
+    /// Close a vacancy after its source stopped listing it for this many complete crawls.
+    pub close_after_missed_crawls: u32,
+    /// Commit index and crawl state every this many documents (what a killed crawl can lose).
+    pub commit_every: usize,
+    /// A killed crawl younger than this resumes instead of starting over, hours.
+    pub resume_within_hours: f64,
+    /// listing sources: the most listing pages followed through `next`.
+    pub max_listing_pages: usize,
 }
 
 impl Default for CrawlerConfig {
@@ -52,160 +189,169 @@ impl Default for CrawlerConfig {
             user_agent:
                 "passend/0.1 (+https://passend.example.nl/bot; vacatures voor re-integratie)".into(),
             delay_ms: 1000,
-            timeout_secs: 20,
+            per_host_concurrency: 1,
+            timeout_secs: 20.0,
             max_body_bytes: 5 * 1024 * 1024,
             max_pages_per_source: 20_000,
             max_redirects: 5,
+            max_retries: 3,
+            retry_backoff_ms: 1000,
+            max_retry_after_secs: 120.0,
+            obey_robots: true,
+            obey_crawl_delay: true,
+            max_crawl_delay_secs: 60.0,
+            close_after_missed_crawls: 3,
+            commit_every: 200,
+            resume_within_hours: 24.0,
+            max_listing_pages: 50,
         }
     }
 }
 
+/// What one crawl of one source did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct CrawlReport {
     pub source: String,
+    pub kind: String,
+    /// Documents downloaded with a body (pages, API responses, feeds; not sitemaps).
     pub fetched: usize,
+    /// Documents that answered 304 Not Modified.
     pub not_modified: usize,
-    pub ingest: IngestReport,
+    /// Documents whose body had the same hash as last time (no extraction, no analysis).
+    pub same_content: usize,
+    /// Vacancies seen again without change (304, same content, or same posting).
+    pub unchanged: usize,
+    pub new: usize,
+    pub updated: usize,
+    /// Vacancies closed by this crawl, for any reason.
+    pub closed: usize,
+    /// … because their page answered 404/410.
     pub closed_gone: usize,
+    /// … because the source stopped listing them.
+    pub closed_missing: usize,
+    /// … because `validThrough` has passed.
+    pub closed_expired: usize,
+    /// Pages that held no vacancy.
+    pub without_vacancy: usize,
+    /// Pages skipped because the resumed run had already done them.
+    pub resumed_skipped: usize,
+    /// HTTP requests sent (robots.txt, sitemaps and retries included).
+    pub requests: usize,
+    /// Every failure, by kind ("timeout", "http-500", "robots-disallowed", "jsonld-broken", …).
     pub errors: BTreeMap<String, usize>,
+    /// Discovery succeeded and the crawl was not stopped: absences were counted.
+    pub complete: bool,
+    /// This crawl continued a killed one.
+    pub resumed: bool,
+    pub ingest: IngestReport,
     pub seconds: f64,
 }
 
-pub struct Crawler {
-    client: reqwest::Client,
-    cfg: CrawlerConfig,
-    last_hit: std::collections::HashMap<String, Instant>,
-    robots: std::collections::HashMap<String, robots::Robots>,
+impl CrawlReport {
+    fn error(&mut self, kind: &str) {
+        *self.errors.entry(kind.to_string()).or_insert(0) += 1;
+    }
+
+    /// One line of Dutch for a terminal.
+    pub fn line(&self) -> String {
+        let errors = if self.errors.is_empty() {
+            "geen fouten".to_string()
+        } else {
+            self.errors
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "{}: opgehaald {}, ongewijzigd {}, nieuw {}, bijgewerkt {}, gesloten {} (404/410 {}, niet meer gevonden {}, verlopen {}); fouten: {}{}{} ({:.1} s, {} verzoeken)",
+            self.source,
+            self.fetched,
+            self.unchanged,
+            self.new,
+            self.updated,
+            self.closed,
+            self.closed_gone,
+            self.closed_missing,
+            self.closed_expired,
+            errors,
+            if self.resumed { "; hervat" } else { "" },
+            if self.complete {
+                ""
+            } else {
+                "; onvolledig, afwezigheid niet geteld"
+            },
+            self.seconds,
+            self.requests,
+        )
+    }
 }
 
-enum Fetched {
-    Body(String, Option<String>, Option<String>),
-    NotModified,
-    Gone,
+/// Set it to stop a crawl at the next document (the crawl commits what it has and returns).
+pub type StopFlag = Arc<AtomicBool>;
+
+/// What a document is, which decides how it becomes postings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DocKind {
+    /// An HTML page with JSON-LD or microdata.
+    Page,
+    /// An ATS API response.
+    Api,
+    /// An RSS/Atom/XML job feed.
+    Feed,
+    /// A detail page of a listing source.
+    Detail,
+}
+
+pub struct Crawler {
+    fetcher: Arc<Fetcher>,
+    progress: bool,
+    stop: StopFlag,
+}
+
+/// The state of one crawl run of one source.
+struct Run<'s> {
+    source: &'s Source,
+    report: CrawlReport,
+    run_id: i64,
+    /// Vacancy ids the source still lists (or that we could not check this time).
+    seen: HashSet<String>,
+    pending: Vec<state::PageWrite>,
+    since_commit: usize,
 }
 
 impl Crawler {
     pub fn new(cfg: CrawlerConfig) -> anyhow::Result<Crawler> {
-        let client = reqwest::Client::builder()
-            .user_agent(cfg.user_agent.clone())
-            .timeout(Duration::from_secs(cfg.timeout_secs))
-            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
-            .build()?;
         Ok(Crawler {
-            client,
-            cfg,
-            last_hit: Default::default(),
-            robots: Default::default(),
+            fetcher: Arc::new(Fetcher::new(cfg)?),
+            progress: false,
+            stop: Arc::new(AtomicBool::new(false)),
         })
     }
 
-    async fn polite_wait(&mut self, host: &str) {
-        let delay = self
-            .robots
-            .get(host)
-            .and_then(|r| r.crawl_delay)
-            .map(|d| Duration::from_secs_f64(d).max(Duration::from_millis(self.cfg.delay_ms)))
-            .unwrap_or(Duration::from_millis(self.cfg.delay_ms));
-        if let Some(t) = self.last_hit.get(host) {
-            let since = t.elapsed();
-            if since < delay {
-                tokio::time::sleep(delay - since).await;
-            }
-        }
-        self.last_hit.insert(host.to_string(), Instant::now());
+    /// Show a progress bar on stderr (only when stderr is a terminal).
+    pub fn with_progress(mut self, on: bool) -> Crawler {
+        use std::io::IsTerminal;
+        self.progress = on && std::io::stderr().is_terminal();
+        self
     }
 
-    async fn allowed(&mut self, url: &url::Url) -> bool {
-        let host = url.host_str().unwrap_or("").to_string();
-        let key = format!("{}://{}", url.scheme(), url.authority());
-        if !self.robots.contains_key(&host) {
-            let robots_url = format!("{key}/robots.txt");
-            let r = match self.client.get(&robots_url).send().await {
-                Ok(resp) if resp.status().is_success() => robots::Robots::parse(
-                    &resp.text().await.unwrap_or_default(),
-                    &self.cfg.user_agent,
-                ),
-                // 4xx: no rules; 5xx/unreachable: be careful and crawl nothing this time
-                Ok(resp) if resp.status().is_client_error() => robots::Robots::allow_all(),
-                _ => robots::Robots::deny_all(),
-            };
-            self.robots.insert(host.clone(), r);
-        }
-        self.robots
-            .get(&host)
-            .is_some_and(|r| r.allowed(url.path(), url.query()))
+    /// Share a stop flag (the daemon sets it on SIGTERM).
+    pub fn with_stop(mut self, stop: StopFlag) -> Crawler {
+        self.stop = stop;
+        self
     }
 
-    async fn fetch(
-        &mut self,
-        url: &str,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    ) -> Result<Fetched, String> {
-        let parsed = url::Url::parse(url).map_err(|_| "bad-url".to_string())?;
-        if !self.allowed(&parsed).await {
-            return Err("robots-disallowed".into());
-        }
-        let host = parsed.host_str().unwrap_or("").to_string();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.polite_wait(&host).await;
-            let mut req = self.client.get(url);
-            if let Some(e) = &etag {
-                req = req.header(reqwest::header::IF_NONE_MATCH, e);
-            }
-            if let Some(l) = &last_modified {
-                req = req.header(reqwest::header::IF_MODIFIED_SINCE, l);
-            }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) if e.is_timeout() => return Err("timeout".into()),
-                Err(e) if e.is_redirect() => return Err("redirect-loop".into()),
-                Err(_) => return Err("connect".into()),
-            };
-            let status = resp.status();
-            if status == StatusCode::NOT_MODIFIED {
-                return Ok(Fetched::NotModified);
-            }
-            if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
-                return Ok(Fetched::Gone);
-            }
-            if (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) && attempt < 4
-            {
-                let wait = resp
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|s| s.trim().parse::<u64>().ok())
-                    .unwrap_or(1u64 << attempt)
-                    .min(120);
-                tokio::time::sleep(Duration::from_secs(wait)).await;
-                continue;
-            }
-            if !status.is_success() {
-                return Err(format!("http-{}", status.as_u16()));
-            }
-            let etag = resp
-                .headers()
-                .get(reqwest::header::ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let lm = resp
-                .headers()
-                .get(reqwest::header::LAST_MODIFIED)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            if resp
-                .content_length()
-                .is_some_and(|l| l as usize > self.cfg.max_body_bytes)
-            {
-                return Err("too-large".into());
-            }
-            let bytes = read_limited(resp, self.cfg.max_body_bytes).await?;
-            let text = decode(&bytes);
-            return Ok(Fetched::Body(text, etag, lm));
-        }
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
+    fn cfg(&self) -> &CrawlerConfig {
+        self.fetcher.config()
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     /// Crawl one source once into the pipeline.
@@ -215,136 +361,515 @@ impl Crawler {
         pipe: &mut Pipeline<'_>,
     ) -> anyhow::Result<CrawlReport> {
         let started = Instant::now();
-        let mut report = CrawlReport {
-            source: source.name.clone(),
-            ..Default::default()
+        let requests_before = self.fetcher.requests();
+        let (run_id, resumed) =
+            state::begin_run(pipe.store, &source.name, pipe.now, self.cfg().resume_within_hours)?;
+        let mut run = Run {
+            source,
+            report: CrawlReport {
+                source: source.name.clone(),
+                kind: source.kind.clone(),
+                complete: true,
+                resumed,
+                ..Default::default()
+            },
+            run_id,
+            seen: HashSet::new(),
+            pending: vec![],
+            since_commit: 0,
         };
-        let err = |report: &mut CrawlReport, kind: &str| {
-            *report.errors.entry(kind.to_string()).or_insert(0) += 1
-        };
-        // collect page URLs from sitemaps (following indexes, bounded)
-        let mut pages: Vec<String> = source.start_urls.clone();
-        let mut queue: Vec<String> = source.sitemaps.clone();
-        let mut seen_maps = 0;
-        while let Some(sm) = queue.pop() {
-            seen_maps += 1;
-            if seen_maps > 1000 {
+        let docs = self.discover(&mut run, pipe).await?;
+        let bar = self.progress_bar(&source.name, docs.len());
+        for (url, kind) in docs {
+            if self.stopped() {
+                run.report.complete = false;
                 break;
             }
-            match self.fetch(&sm, None, None).await {
-                Ok(Fetched::Body(xml, _, _)) => match extract::sitemap(&xml) {
-                    Ok((entries, kids)) => {
-                        pages.extend(entries.into_iter().map(|e| e.loc));
-                        queue.extend(kids);
-                    }
-                    Err(_) => err(&mut report, "sitemap-parse"),
-                },
-                Ok(_) => err(&mut report, "sitemap-missing"),
-                Err(kind) => err(&mut report, &kind),
+            self.document(&mut run, pipe, &url, kind).await?;
+            run.since_commit += 1;
+            if run.since_commit >= self.cfg().commit_every.max(1) {
+                checkpoint(&mut run, pipe)?;
+            }
+            if let Some(b) = &bar {
+                b.inc(1);
             }
         }
-        pages.dedup();
-        pages.truncate(self.cfg.max_pages_per_source);
-        for url in pages {
-            let prev: Option<(Option<String>, Option<String>, String)> = pipe
-                .store
-                .connection()
-                .query_row(
-                    "SELECT etag, last_modified, vacancy_ids FROM pages WHERE url = ?1",
-                    [&url],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let (etag, lm, prev_ids) = prev.clone().unwrap_or((None, None, String::new()));
-            match self.fetch(&url, etag, lm).await {
-                Ok(Fetched::NotModified) => {
-                    report.not_modified += 1;
-                    for id in prev_ids.split('\n').filter(|s| !s.is_empty()) {
-                        if let Some(v) = pipe.index.get(id)? {
-                            pipe.store.seen(
-                                &v,
-                                &crate::pipeline::content_hash(&v.posting),
-                                pipe.now,
-                            )?;
+        checkpoint(&mut run, pipe)?;
+        if run.report.complete {
+            let close_after = source
+                .close_after_missed_crawls
+                .unwrap_or(self.cfg().close_after_missed_crawls);
+            for id in state::record_absences(pipe.store, &source.name, &run.seen, close_after)? {
+                let reason = format!("niet meer gevonden bij de bron ({close_after} crawls)");
+                if close(pipe, &id, &reason)? {
+                    run.report.closed_missing += 1;
+                }
+            }
+            pipe.commit()?;
+        }
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let r = &mut run.report;
+        r.new = r.ingest.added;
+        r.updated = r.ingest.updated;
+        r.unchanged += r.ingest.unchanged;
+        r.closed_expired += r.ingest.closed;
+        r.closed = r.closed_gone + r.closed_missing + r.closed_expired;
+        r.requests = self.fetcher.requests() - requests_before;
+        r.seconds = started.elapsed().as_secs_f64();
+        // a stopped crawl stays open so the next one resumes it
+        if run.report.complete || !self.stopped() {
+            state::finish_run(
+                pipe.store,
+                run.run_id,
+                pipe.now,
+                run.report.complete,
+                &serde_json::to_string(&run.report)?,
+            )?;
+        }
+        Ok(run.report)
+    }
+
+    fn progress_bar(&self, name: &str, len: usize) -> Option<indicatif::ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:.bold} [{bar:30}] {pos}/{len} pagina's, {per_sec}, nog {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_string());
+        Some(bar)
+    }
+
+    /// The documents of a source, in crawl order, without duplicates.
+    async fn discover(
+        &self,
+        run: &mut Run<'_>,
+        pipe: &mut Pipeline<'_>,
+    ) -> anyhow::Result<Vec<(String, DocKind)>> {
+        let source = run.source;
+        let max = self.cfg().max_pages_per_source;
+        let mut docs: Vec<(String, DocKind)> = vec![];
+        let mut have: HashSet<String> = HashSet::new();
+        let mut started: HashSet<String> = HashSet::new();
+        let mut push = |docs: &mut Vec<(String, DocKind)>, u: String, k: DocKind| {
+            if docs.len() < max && have.insert(u.clone()) {
+                docs.push((u, k));
+            }
+        };
+        match source.kind.as_str() {
+            "ats" => {
+                let mut urls = source.urls.clone();
+                if urls.is_empty() {
+                    if let (Some(sys), Some(c)) = (&source.ats, &source.company) {
+                        urls.extend(ats::endpoint(sys, c));
+                    }
+                }
+                for u in urls {
+                    push(&mut docs, u, DocKind::Api);
+                }
+            }
+            "feed" => {
+                for u in source.urls.iter().chain(&source.start_urls) {
+                    push(&mut docs, u.clone(), DocKind::Feed);
+                }
+            }
+            "listing" => {
+                let sel = source.selectors.clone().unwrap_or_default();
+                for start in &source.urls {
+                    let mut next = Some(start.clone());
+                    let mut pages = 0;
+                    let mut visited = HashSet::new();
+                    while let Some(u) = next.take() {
+                        pages += 1;
+                        if pages > self.cfg().max_listing_pages || !visited.insert(u.clone()) {
+                            break;
+                        }
+                        match self.fetcher.fetch(&u, &Validators::default()).await {
+                            Ok(Outcome::Body(page)) => {
+                                let (links, n) = listing::listing_links(&page.text, &page.url, &sel);
+                                for l in links {
+                                    push(&mut docs, l, DocKind::Detail);
+                                }
+                                next = n;
+                            }
+                            Ok(_) => {
+                                run.report.error("listing-missing");
+                                run.report.complete = false;
+                            }
+                            Err(e) => {
+                                run.report.error(&e.kind);
+                                run.report.complete = false;
+                            }
                         }
                     }
                 }
-                Ok(Fetched::Gone) => {
-                    for id in prev_ids.split('\n').filter(|s| !s.is_empty()) {
-                        if pipe.close(id, "pagina verdwenen (404/410)")? {
-                            report.closed_gone += 1;
+            }
+            _ => {
+                // career-site
+                let include = source
+                    .include
+                    .as_deref()
+                    .and_then(|r| regex::Regex::new(r).ok());
+                let wanted = |u: &str| include.as_ref().is_none_or(|re| re.is_match(u));
+                let mut queue: Vec<String> = source.sitemaps.clone();
+                let mut starts: Vec<String> = source.start_urls.clone();
+                for u in &source.urls {
+                    if is_sitemap_url(u) {
+                        queue.push(u.clone());
+                    } else {
+                        starts.push(u.clone());
+                    }
+                }
+                queue.reverse();
+                let mut maps = 0;
+                let mut seen_maps = HashSet::new();
+                while let Some(sm) = queue.pop() {
+                    maps += 1;
+                    if maps > 1000 || !seen_maps.insert(sm.clone()) {
+                        continue;
+                    }
+                    match self.fetcher.fetch(&sm, &Validators::default()).await {
+                        Ok(Outcome::Body(page)) => match extract::sitemap(&page.text) {
+                            Ok((entries, kids)) => {
+                                for e in entries {
+                                    if wanted(&e.loc) {
+                                        push(&mut docs, e.loc, DocKind::Page);
+                                    }
+                                }
+                                queue.extend(kids.into_iter().rev());
+                            }
+                            Err(_) => {
+                                run.report.error("sitemap-parse");
+                                run.report.complete = false;
+                            }
+                        },
+                        Ok(_) => {
+                            run.report.error("sitemap-missing");
+                            run.report.complete = false;
+                        }
+                        Err(e) => {
+                            run.report.error(&e.kind);
+                            run.report.complete = false;
                         }
                     }
                 }
-                Ok(Fetched::Body(html, etag, lm)) => {
-                    report.fetched += 1;
-                    let (postings, errors) = extract::job_postings(&html, &url);
-                    for _ in &errors {
-                        err(&mut report, "jsonld-broken");
+                // start pages: their own postings, else their same-site links (one level)
+                for start in starts {
+                    match self.fetcher.fetch(&start, &Validators::default()).await {
+                        Ok(Outcome::Body(page)) => {
+                            let (postings, errors) = extract::job_postings(&page.text, &page.url);
+                            if postings.is_empty() && errors.is_empty() {
+                                for l in extract::links(&page.text, &page.url, None) {
+                                    if l != start && wanted(&l) {
+                                        push(&mut docs, l, DocKind::Page);
+                                    }
+                                }
+                            } else if started.insert(start.clone()) {
+                                run.report.fetched += 1;
+                                self.take_postings(run, pipe, &start, &page, postings, errors)?;
+                            }
+                        }
+                        Ok(_) => {
+                            run.report.error("start-missing");
+                            run.report.complete = false;
+                        }
+                        Err(e) => {
+                            run.report.error(&e.kind);
+                            run.report.complete = false;
+                        }
                     }
-                    if postings.is_empty() && errors.is_empty() {
-                        err(&mut report, "no-jobposting");
+                }
+            }
+        }
+        Ok(docs)
+    }
+
+    /// Fetch one document and bring its vacancies up to date.
+    async fn document(
+        &self,
+        run: &mut Run<'_>,
+        pipe: &mut Pipeline<'_>,
+        url: &str,
+        kind: DocKind,
+    ) -> anyhow::Result<()> {
+        let prev = state::page(pipe.store, url)?;
+        if run.report.resumed {
+            if let Some(p) = &prev {
+                if p.run_id == Some(run.run_id) {
+                    run.report.resumed_skipped += 1;
+                    run.seen.extend(p.vacancy_ids.iter().cloned());
+                    return Ok(());
+                }
+            }
+        }
+        let prev_ok = prev
+            .as_ref()
+            .filter(|p| p.http_status == Some(200))
+            .cloned();
+        let validators = prev_ok
+            .as_ref()
+            .map(|p| Validators {
+                etag: p.etag.clone(),
+                last_modified: p.last_modified.clone(),
+            })
+            .unwrap_or_default();
+        match self.fetcher.fetch(url, &validators).await {
+            Ok(Outcome::NotModified) => {
+                run.report.not_modified += 1;
+                let p = prev_ok.unwrap_or_default();
+                self.keep(run, pipe, &p.vacancy_ids)?;
+                run.pending.push(state::PageWrite {
+                    url: url.to_string(),
+                    etag: p.etag,
+                    last_modified: p.last_modified,
+                    hash: p.hash,
+                    http_status: 200,
+                    vacancy_ids: p.vacancy_ids,
+                });
+            }
+            Ok(Outcome::Gone(status)) => {
+                if matches!(kind, DocKind::Api | DocKind::Feed) {
+                    // a whole board gone is more likely a wrong URL: do not close everything
+                    run.report.error(&format!("http-{status}"));
+                    run.report.complete = false;
+                    if let Some(p) = prev {
+                        run.seen.extend(p.vacancy_ids);
                     }
-                    let mut ids = vec![];
-                    for p in postings {
-                        ids.push(p.id.clone());
-                        if let Err(e) = pipe.take(p, &source.name, &mut report.ingest) {
+                    return Ok(());
+                }
+                for id in prev.map(|p| p.vacancy_ids).unwrap_or_default() {
+                    if close(pipe, &id, &format!("pagina verdwenen (HTTP {status})"))? {
+                        run.report.closed_gone += 1;
+                    }
+                }
+                run.pending.push(state::PageWrite {
+                    url: url.to_string(),
+                    etag: None,
+                    last_modified: None,
+                    hash: None,
+                    http_status: status,
+                    vacancy_ids: vec![],
+                });
+            }
+            Ok(Outcome::Body(page)) => {
+                run.report.fetched += 1;
+                let hash = body_hash(&page.text);
+                if let Some(p) = prev_ok.filter(|p| p.hash.as_deref() == Some(hash.as_str())) {
+                    run.report.same_content += 1;
+                    self.keep(run, pipe, &p.vacancy_ids)?;
+                    run.pending.push(state::PageWrite {
+                        url: url.to_string(),
+                        etag: page.etag,
+                        last_modified: page.last_modified,
+                        hash: Some(hash),
+                        http_status: 200,
+                        vacancy_ids: p.vacancy_ids,
+                    });
+                    return Ok(());
+                }
+                let employer = run.source.employer.as_deref();
+                let (postings, errors) = match kind {
+                    DocKind::Page => extract::job_postings(&page.text, &page.url),
+                    DocKind::Api => {
+                        let sys = run.source.ats.as_deref().unwrap_or("");
+                        match ats::parse(sys, &page.text, &page.url, employer) {
+                            Ok(x) => x,
+                            Err(e) => {
+                                tracing::warn!("{url}: {e}");
+                                run.report.error("api-parse");
+                                run.report.complete = false;
+                                return Ok(());
+                            }
+                        }
+                    }
+                    DocKind::Feed => match feed::parse(&page.text, employer) {
+                        Ok(x) => x,
+                        Err(e) => {
                             tracing::warn!("{url}: {e}");
-                            err(&mut report, "ingest");
+                            run.report.error("feed-parse");
+                            run.report.complete = false;
+                            return Ok(());
+                        }
+                    },
+                    DocKind::Detail => {
+                        let sel = run.source.selectors.clone().unwrap_or_default();
+                        match listing::detail(&page.text, &page.url, &sel, employer) {
+                            Ok(p) => (vec![p], vec![]),
+                            Err(e) => (vec![], vec![e]),
                         }
                     }
-                    pipe.store.connection().execute(
-                        "INSERT INTO pages (url, source, etag, last_modified, http_status, fetched_at, vacancy_ids) VALUES (?1, ?2, ?3, ?4, 200, ?5, ?6)
-                         ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, http_status = 200, fetched_at = excluded.fetched_at, vacancy_ids = excluded.vacancy_ids",
-                        params![url, source.name, etag, lm, pipe.now.to_rfc3339(), ids.join("\n")],
-                    )?;
+                };
+                let mut page = page;
+                page.url = url.to_string();
+                self.take_postings(run, pipe, url, &page, postings, errors)?;
+            }
+            Err(e) => {
+                run.report.error(&e.kind);
+                if matches!(kind, DocKind::Api | DocKind::Feed) {
+                    run.report.complete = false;
                 }
-                Err(kind) => err(&mut report, &kind),
+                // we could not look: what the page held is not missing
+                if e.is_transient() {
+                    if let Some(p) = prev {
+                        run.seen.extend(p.vacancy_ids);
+                    }
+                }
             }
-            // commit regularly: a killed crawl loses at most this batch
-            if (report.fetched + report.not_modified) % 200 == 0 {
-                pipe.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Send extracted postings through the pipeline and queue the page row.
+    fn take_postings(
+        &self,
+        run: &mut Run<'_>,
+        pipe: &mut Pipeline<'_>,
+        url: &str,
+        page: &fetch::Page,
+        postings: Vec<Posting>,
+        errors: Vec<String>,
+    ) -> anyhow::Result<Vec<String>> {
+        let kind_err = match run.source.kind.as_str() {
+            "career-site" => "jsonld-broken",
+            "listing" => "listing-detail",
+            "ats" => "api-entry",
+            _ => "feed-entry",
+        };
+        for e in &errors {
+            tracing::info!("{url}: {e}");
+            run.report.error(kind_err);
+        }
+        if postings.is_empty() && errors.is_empty() {
+            run.report.without_vacancy += 1;
+        }
+        let mut ids = vec![];
+        for p in postings {
+            let id = p.id.clone();
+            match pipe.take(p, &run.source.name, &mut run.report.ingest) {
+                Ok(_) => {
+                    run.seen.insert(id.clone());
+                    ids.push(id);
+                }
+                Err(e) => {
+                    tracing::warn!("{url}: vacancy {id}: {e:#}");
+                    run.report.error("ingest");
+                }
             }
         }
-        pipe.commit()?;
-        report.seconds = started.elapsed().as_secs_f64();
-        Ok(report)
+        run.pending.push(state::PageWrite {
+            url: url.to_string(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            hash: Some(body_hash(&page.text)),
+            http_status: 200,
+            vacancy_ids: ids.clone(),
+        });
+        Ok(ids)
     }
-}
 
-async fn read_limited(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
-    let mut out = vec![];
-    while let Some(chunk) = resp.chunk().await.map_err(|e| {
-        if e.is_timeout() {
-            "timeout".to_string()
-        } else {
-            "read".to_string()
+    /// The vacancies of an unchanged document: still there; close the ones whose validThrough
+    /// passed, re-open ones that had been closed for being gone.
+    fn keep(&self, run: &mut Run<'_>, pipe: &mut Pipeline<'_>, ids: &[String]) -> anyhow::Result<()> {
+        for id in ids {
+            run.seen.insert(id.clone());
+            let Some(v) = pipe.index.get(id)? else {
+                continue;
+            };
+            let expired = v
+                .posting
+                .valid_through
+                .is_some_and(|d| d < pipe.now.date_naive());
+            match (v.status, expired) {
+                (Status::Open, true) => {
+                    if close(pipe, id, "validThrough verstreken")? {
+                        run.report.closed_expired += 1;
+                    }
+                }
+                (Status::Open, false) => {
+                    state::touch_vacancy(pipe.store, id, pipe.now)?;
+                    run.report.unchanged += 1;
+                }
+                (Status::Closed, false) => {
+                    // it was closed (gone, missing) and is listed again
+                    let mut p = v.posting.clone();
+                    p.source = String::new();
+                    pipe.take(p, &run.source.name, &mut run.report.ingest)?;
+                }
+                (Status::Closed, true) => {}
+            }
         }
-    })? {
-        out.extend_from_slice(&chunk);
-        if out.len() > max {
-            return Err("too-large".into());
+        Ok(())
+    }
+}
+
+/// Commit the index, then write the page rows that point into it.
+fn checkpoint(run: &mut Run<'_>, pipe: &mut Pipeline<'_>) -> anyhow::Result<()> {
+    pipe.commit()?;
+    state::write_pages(pipe.store, &run.source.name, run.run_id, pipe.now, &run.pending)?;
+    run.pending.clear();
+    run.since_commit = 0;
+    Ok(())
+}
+
+/// Close a vacancy in index and store (store only when the index no longer has it).
+fn close(pipe: &mut Pipeline<'_>, id: &str, reason: &str) -> anyhow::Result<bool> {
+    if pipe.close(id, reason)? {
+        return Ok(true);
+    }
+    if pipe.index.get(id)?.is_none() {
+        return pipe.store.close(id, reason, pipe.now);
+    }
+    Ok(false)
+}
+
+/// FNV-1a 64 of a body, hex: "did this page change?".
+pub fn body_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Open the index and store under `data` and crawl `sources` one after another. `now`: the
+/// moment taken as now (default: the clock, per source).
+pub async fn crawl_sources(
+    cfg: &CrawlerConfig,
+    sources: &[Source],
+    res: &crate::resources::Resources,
+    data: &Path,
+    now: Option<DateTime<Utc>>,
+    progress: bool,
+    stop: Option<StopFlag>,
+) -> anyhow::Result<Vec<CrawlReport>> {
+    let mut index = crate::index::VacancyIndex::open(&data.join("index"))?;
+    let store = crate::store::Store::open(&data.join("passend.db"))?;
+    let mut crawler = Crawler::new(cfg.clone())?.with_progress(progress);
+    if let Some(s) = stop {
+        crawler = crawler.with_stop(s);
+    }
+    let mut reports = vec![];
+    for s in sources {
+        if crawler.stopped() {
+            break;
         }
+        let mut pipe = Pipeline {
+            res,
+            index: &mut index,
+            store: &store,
+            now: now.unwrap_or_else(Utc::now),
+        };
+        let r = crawler.crawl(s, &mut pipe).await?;
+        tracing::info!("{}", r.line());
+        reports.push(r);
     }
-    Ok(out)
-}
-
-/// UTF-8, else windows-1252 (what Dutch sites without a charset usually send).
-pub fn decode(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| cp1252(b)).collect(),
-    }
-}
-
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
+    Ok(reports)
 }
