@@ -23,13 +23,13 @@ static NUM: &str = r"(\d{1,3}(?:[.,]\d{1,2})?)";
 
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:(?:tussen|van|min(?:imaal)?\.?)\s+)?{NUM}\s*(?:uur\s*)?(?:-|–|tot|à|a|en|~|/)\s*{NUM}\s*(?:uur|u\b|uren|urige|hrs|hours)(?P<tail>[^.\n]{{0,40}})"
+        r"(?:(?:tussen|van|min(?:imaal)?\.?)\s+)?{NUM}\s*(?:uur\s*)?(?:-|–|tot|à|a|en|~|/)\s*{NUM}\s*(?:uur|u\b|uren|urige|hrs|hours)(?P<tail>[^\n]{{0,40}})"
     ))
     .unwrap()
 });
 static SINGLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:^|[^\d.,\-–])(?P<n>{NUM})\s*(?:uur|u\b|uren|hrs|hours)(?P<tail>[^.\n]{{0,40}})"
+        r"(?:^|[^\d.,\-–])(?P<n>{NUM})\s*(?:uur|u\b|uren|hrs|hours)(?P<tail>[^\n]{{0,40}})"
     ))
     .unwrap()
 });
@@ -38,10 +38,13 @@ static URIGE: LazyLock<Regex> =
 static FTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"{NUM}\s*(?:(?:-|–|tot|à)\s*{NUM}\s*)?fte\b")).unwrap());
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(fulltime|full-time|voltijds?|volledige? (?:betrekking|dienstverband|werkweek)|40-urige)\b").unwrap()
+    Regex::new(r"\b(fulltime|full-time|voltijd\w*|volledige? (?:betrekking|dienstverband|werkweek|tewerkstelling)|40-urige)\b").unwrap()
+});
+static FULL_OR_PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:fulltime|full-time|voltijd\w*)\s*(?:\([^)]{0,30}\))?\s*(?:of|/|en)\s*(?:parttime|part-time|deeltijd\w*)").unwrap()
 });
 static PART: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(parttime|part-time|deeltijds?)\b").unwrap());
+    LazyLock::new(|| Regex::new(r"\b(parttime|part-time|deeltijd\w*)\b").unwrap());
 
 fn num(s: &str) -> Option<f64> {
     s.replace(',', ".").parse().ok()
@@ -76,7 +79,7 @@ fn plausible_context(before: &str, tail: &str) -> bool {
         "binnen", "om", "vanaf", "tot", "na", "voor", "tegen", "rond", "dan", "van", "'s", "ca",
     ];
     if let Some(last) = b.split_whitespace().last() {
-        if bad_before.contains(&last) && !tail.trim_start().starts_with("per week") {
+        if bad_before.contains(&last) && !tail.trim_start().starts_with("per week") && !b.ends_with("basis van") {
             return false;
         }
     }
@@ -92,132 +95,221 @@ fn plausible_context(before: &str, tail: &str) -> bool {
         || t.starts_with("bereikbaar"))
 }
 
+static WEEK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:{NUM}\s*-?\s*(?:urige|uren|uur|u)\s*-?\s*(?:werk)?week\b|werkweek\s+van\s+{NUM}\s*(?:uur|u\b|uren))"
+    ))
+    .unwrap()
+});
+static FRACTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d/])([1-4])/5(?:de|e)?\b").unwrap());
+static DAY_SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:rooster|regime|werktijden|werkuren|van)\D{0,12}?\b(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u|uur)?\s*(?:-|–|tot)\s*(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u\b|uur)").unwrap()
+});
+static DAYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([1-5]|een|één|eén|twee|drie|vier|vijf)\s+dag(?:en)?\s+(?:per|in de|p/)\s*week\b").unwrap()
+});
+
+/// Is the range at `start..` a time of day ("uurrooster 8-17u", "van 8.00 tot 17.00 uur")?
+fn clock_range(text: &str, start: usize, matched: &str, tail: &str) -> bool {
+    let mut from = start.saturating_sub(30);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let before = &text[from..start];
+    if tail.trim_start().starts_with("per week") || tail.trim_start().starts_with("/week") || tail.trim_start().starts_with("p/w") {
+        return false;
+    }
+    let clock_words = ["rooster", "werktijd", "tussen", "vanaf", "open", "diensten van", "dienst van", "start om", "begin"];
+    if clock_words.iter().any(|w| before.contains(w)) {
+        return true;
+    }
+    // 8.00-17.00 / 8:00 - 17:00
+    let has_minutes = matched.contains(':') || Regex::new(r"\d[.]\d{2}").map(|r| r.is_match(matched)).unwrap_or(false);
+    has_minutes || before.trim_end().ends_with("van")
+}
+
 /// Hours per week stated in the text (lower case) and/or the structured `workHours`.
-pub fn hours(
-    lower: &str,
-    work_hours: Option<&str>,
-    warnings: &mut Vec<String>,
-) -> Option<HoursRange> {
-    let mut candidates: Vec<HoursRange> = vec![];
+///
+/// Explicit weekly numbers win; FTE and Flemish fractions ("4/5de") come next; "fulltime"
+/// alone means [`FULLTIME`]. "Voltijds of deeltijds (min. 28u)" is one range, 28–40.
+pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) -> Option<HoursRange> {
     let mut texts: Vec<String> = vec![];
     if let Some(w) = work_hours {
         texts.push(w.to_lowercase());
     }
     texts.push(lower.to_string());
-    for (ti, text) in texts.iter().enumerate() {
+    let all = texts.join("\n");
+    let full = FULL.is_match(&all);
+    let part = PART.is_match(&all);
+    for text in &texts {
+        let mut candidates: Vec<HoursRange> = vec![];
+        let mut push = |a: f64, b: f64, what: &str, candidates: &mut Vec<HoursRange>, warnings: &mut Vec<String>| {
+            let (a, b) = (a.round(), b.round());
+            if b > 80.0 {
+                warnings.push(format!("onwaarschijnlijk aantal uren genegeerd: {}", what.trim()));
+            } else if a >= 1.0 && a <= b {
+                candidates.push(HoursRange { min: a, max: b });
+            }
+        };
+        for c in WEEK.captures_iter(text) {
+            let n = c.get(1).or(c.get(2)).and_then(|m| num(m.as_str()));
+            if let Some(n) = n {
+                push(n, n, &c[0], &mut candidates, warnings);
+            }
+        }
         for c in RANGE.captures_iter(text) {
-            let (Some(a), Some(b)) = (num(&c[1]), num(&c[2])) else {
-                continue;
-            };
-            let start = c.get(0).unwrap().start();
-            if !plausible_context(&text[..start], &c["tail"]) {
-                continue;
-            }
-            let Some(f) = per_week_factor(&c["tail"]) else {
-                continue;
-            };
-            let (a, b) = ((a * f).round(), (b * f).round());
-            if a > b || b > 80.0 || a < 1.0 {
-                if b > 80.0 {
-                    warnings.push(format!(
-                        "onwaarschijnlijk aantal uren genegeerd: {}",
-                        c[0].trim()
-                    ));
-                }
+            let (Some(a), Some(b)) = (num(&c[1]), num(&c[2])) else { continue };
+            let m = c.get(0).unwrap();
+            let lead = ["tussen", "van "].iter().any(|w| m.as_str().starts_with(w));
+            if !plausible_context(&text[..m.start()], &c["tail"]) || lead || clock_range(text, m.start(), m.as_str(), &c["tail"]) {
                 continue;
             }
-            candidates.push(HoursRange { min: a, max: b });
+            let Some(f) = per_week_factor(&c["tail"]) else { continue };
+            if a * f > b * f {
+                continue;
+            }
+            push(a * f, b * f, &c[0], &mut candidates, warnings);
         }
         if candidates.is_empty() {
+            let mut weekly: Vec<HoursRange> = vec![];
             for c in SINGLE.captures_iter(text) {
                 let Some(a) = num(&c["n"]) else { continue };
                 let start = c.name("n").unwrap().start();
                 if !plausible_context(&text[..start], &c["tail"]) {
                     continue;
                 }
+                // "18.00 uur", "8:30 uur" are times of day
+                let raw_n = &c["n"];
+                if raw_n.contains(':') || raw_n.split(['.', ',']).nth(1).is_some_and(|d| d.len() == 2 && raw_n.contains('.')) {
+                    continue;
+                }
+                let in_title = !text[..start].contains('\n') && work_hours.is_none_or(|w| w.to_lowercase() != *text);
+                let bracketed = text[..start].trim_end().ends_with('(');
                 let tail = c["tail"].trim_start();
-                let week_words = tail.starts_with("per week")
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                let alone_on_line = text[line_start..start].trim().is_empty() && tail.trim().is_empty();
+                let week_words = tail.contains("per week")
+                    || tail.contains("p.w")
+                    || alone_on_line
                     || tail.starts_with("p/w")
                     || tail.starts_with("/week")
                     || tail.starts_with("in de week")
                     || tail.starts_with("per maand")
                     || tail.starts_with("werken")
-                    || tail.starts_with("(")
-                    || ti == 0;
+                    || tail.starts_with('(')
+                    || work_hours.is_some_and(|w| w.to_lowercase() == *text)
+                    || in_title
+                    || bracketed;
                 let near_hint = {
-                    let from = start.saturating_sub(40);
-                    let mut f = from;
+                    let mut f = start.saturating_sub(40);
                     while !text.is_char_boundary(f) {
                         f -= 1;
                     }
                     let ctx = &text[f..start];
-                    ctx.contains("parttime")
-                        || ctx.contains("fulltime")
-                        || ctx.contains("werkweek")
-                        || ctx.contains("dienstverband")
-                        || ctx.contains("contract")
-                        || ctx.contains("uren")
-                        || ctx.contains("deeltijds")
-                        || ctx.contains("voltijds")
+                    ["parttime", "fulltime", "werkweek", "dienstverband", "contract", "uren", "deeltijd", "voltijd", "min.", "minimaal", "maximaal", "basis van", "inzetbaar", "beschikbaar"]
+                        .iter()
+                        .any(|w| ctx.contains(w))
                 };
                 if !(week_words || near_hint) {
                     continue;
                 }
-                let Some(f) = per_week_factor(tail) else {
-                    continue;
-                };
+                let Some(f) = per_week_factor(tail) else { continue };
                 let a = (a * f).round();
-                if !(4.0..=60.0).contains(&a) {
+                let floor = if tail.starts_with("per week") { 1.0 } else { 4.0 };
+                if !(floor..=60.0).contains(&a) {
                     if a > 80.0 {
-                        warnings.push(format!(
-                            "onwaarschijnlijk aantal uren genegeerd: {}",
-                            c[0].trim()
-                        ));
+                        warnings.push(format!("onwaarschijnlijk aantal uren genegeerd: {}", c[0].trim()));
                     }
                     continue;
+                }
+                if tail.contains("per week") || tail.contains("p.w") || tail.starts_with("/week") {
+                    weekly.push(HoursRange { min: a, max: a });
                 }
                 candidates.push(HoursRange { min: a, max: a });
             }
-        }
-        if candidates.is_empty() {
-            for c in URIGE.captures_iter(text) {
-                if let Some(a) = num(&c[1]) {
-                    if (4.0..=60.0).contains(&a) {
-                        candidates.push(HoursRange { min: a, max: a });
-                    }
-                }
+            if !weekly.is_empty() {
+                candidates = weekly;
             }
         }
+        let mut fte_found = false;
         if candidates.is_empty() {
             for c in FTE.captures_iter(text) {
                 let Some(a) = num(&c[1]) else { continue };
                 let b = c.get(2).and_then(|m| num(m.as_str())).unwrap_or(a);
                 if a > 0.0 && a <= 1.2 && b <= 1.2 && a <= b {
-                    candidates.push(HoursRange {
-                        min: (a * FTE_HOURS).round(),
-                        max: (b * FTE_HOURS).round(),
-                    });
+                    candidates.push(HoursRange { min: (a * FTE_HOURS).round(), max: (b * FTE_HOURS).round() });
+                }
+            }
+            for c in FRACTION.captures_iter(text) {
+                let at = c.get(1).unwrap().start();
+                let mut from = at.saturating_sub(12);
+                while !text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                if text[from..at].contains("geen") || text[from..at].contains("niet") {
+                    continue;
+                }
+                // a fraction next to "voltijds" is an alternative to it: "voltijds of 4/5de"
+                let mut near_from = at.saturating_sub(40);
+                while !text.is_char_boundary(near_from) {
+                    near_from -= 1;
+                }
+                let mut near_to = (at + 40).min(text.len());
+                while !text.is_char_boundary(near_to) {
+                    near_to += 1;
+                }
+                if FULL.is_match(&text[near_from..near_to]) {
+                    fte_found = true;
+                }
+                if let Ok(n) = c[1].parse::<f64>() {
+                    let h = (n / 5.0 * FTE_HOURS).round();
+                    candidates.push(HoursRange { min: h, max: h });
+                }
+            }
+            for c in DAYS.captures_iter(text).filter(|_| !full) {
+                let n = match &c[1] {
+                    "een" | "één" | "eén" => 1.0,
+                    "twee" => 2.0,
+                    "drie" => 3.0,
+                    "vier" => 4.0,
+                    "vijf" => 5.0,
+                    d => d.parse().unwrap_or(0.0),
+                };
+                if n > 0.0 {
+                    candidates.push(HoursRange { min: n * 8.0, max: n * 8.0 });
                 }
             }
         }
-        if !candidates.is_empty() {
-            break;
+        if let Some(first) = candidates.first().copied() {
+            let min = candidates.iter().map(|h| h.min).fold(first.min, f64::min);
+            let max = candidates.iter().map(|h| h.max).fold(first.max, f64::max);
+            let mut r = if max - min > 24.0 { first } else { HoursRange { min, max } };
+            // "voltijds of 4/5de", "fulltime of parttime (min. 28 uur)": one range up to fulltime
+            if full && (FULL_OR_PART.is_match(&all) && r.min >= 16.0 || fte_found) && r.max < 36.0 {
+                r.max = FULLTIME.max;
+            }
+            return Some(r);
         }
     }
-    if let Some(first) = candidates.first() {
-        // several statements: take the widest range spanned by the plausible ones
-        let min = candidates.iter().map(|h| h.min).fold(first.min, f64::min);
-        let max = candidates.iter().map(|h| h.max).fold(first.max, f64::max);
-        // a part-time range next to a full week ("32-40 uur") is one statement; far apart
-        // statements (8 and 40) are more likely day and week: keep the first.
-        if max - min > 24.0 {
-            return Some(*first);
-        }
-        return Some(HoursRange { min, max });
-    }
-    let all = texts.join("\n");
-    if FULL.is_match(&all) && !PART.is_match(&all) {
+    if full && !part {
         return Some(FULLTIME);
+    }
+    // a full working day as a schedule ("uurrooster 8-17u", "van 8u30 tot 17u") and nothing
+    // else: a fulltime job
+    if !part {
+        for c in DAY_SCHEDULE.captures_iter(&all) {
+            let at = |h: usize, m: usize| -> Option<f64> {
+                let hh: f64 = c.get(h)?.as_str().parse().ok()?;
+                let mm: f64 = c.get(m).map_or(Some(0.0), |x| x.as_str().parse().ok())?;
+                Some(hh + mm / 60.0)
+            };
+            if let (Some(a), Some(b)) = (at(1, 2), at(3, 4)) {
+                if (5.0..=10.0).contains(&a) && (7.5..=10.5).contains(&(b - a)) {
+                    return Some(FULLTIME);
+                }
+            }
+        }
     }
     None
 }
@@ -372,6 +464,24 @@ mod tests {
         assert_eq!(h("Omvang: 0,8 fte"), Some((30.0, 30.0)));
         assert_eq!(h("parttime 20 uur per week"), Some((20.0, 20.0)));
         assert_eq!(h("36-urige werkweek"), Some((36.0, 36.0)));
+        assert_eq!(h("Je werkt in een 38-urenweek."), Some((38.0, 38.0)));
+        assert_eq!(h("Uurrooster: 8-17u en op vrijdag tot 15u"), Some((38.0, 40.0)));
+        assert_eq!(h("Fulltime beschikbaar (geen 4/5e)."), Some((38.0, 40.0)));
+        assert_eq!(h("Een 4/5 contract met glijdend uurrooster en thuiswerk. Je krijgt 26 verlofdagen op voltijdse basis"), Some((30.0, 30.0)));
+        assert_eq!(h("Een voltijdse of 4/5de functie"), Some((30.0, 40.0)));
+        assert_eq!(h("voltijds (bij voorkeur) of deeltijds (min. 28u/week)"), Some((28.0, 40.0)));
+        assert_eq!(h("Je gaat voltijds aan de slag in een 40-uren week"), Some((40.0, 40.0)));
+        assert_eq!(h("Een voltijdse tewerkstelling"), Some((38.0, 40.0)));
+        assert_eq!(h("Chauffeur • Haarlem • 40 uur\nBij voorkeur fulltime."), Some((40.0, 40.0)));
+        assert_eq!(h("Klantenservice en kassa (12 uur)"), Some((12.0, 12.0)));
+        assert_eq!(h("Je bent 3 uur per week inzetbaar"), Some((3.0, 3.0)));
+        assert_eq!(h("Extra toeslag na 18.00 uur. Fulltime werk."), Some((38.0, 40.0)));
+        assert_eq!(h("Beschikbaar tussen 07.00 en 18.30 uur; fulltime werk"), Some((38.0, 40.0)));
+        assert_eq!(h("Loon op basis van 36 uur.Ben jij"), Some((36.0, 36.0)));
+        assert_eq!(h("Vrijblod\n•\n40 UUR\n\nStop"), Some((40.0, 40.0)));
+        assert_eq!(h("ca. 34 uur per week beschikbaar; salaris op basis van 40 uur"), Some((34.0, 34.0)));
+        assert_eq!(h("18 uur beschikbaar p.w., vanaf april"), Some((18.0, 18.0)));
+        assert_eq!(h("Eén dag per week, uren bespreekbaar"), Some((8.0, 8.0)));
         assert_eq!(h("Je reageert binnen 48 uur"), None);
         assert_eq!(h("Diensten van 8 uur per dag"), None);
         let mut w = vec![];

@@ -175,7 +175,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
                 // not after abbreviations such as "ca.", "bijv.", "o.a.", "max."
                 let word_start = text[..i]
                     .rfind(|c: char| !c.is_alphanumeric() && c != '.')
-                    .map(|p| p + 1)
+                    .map(|p| p + text[p..].chars().next().map_or(1, char::len_utf8))
                     .unwrap_or(0);
                 let word = text[word_start..i].to_lowercase();
                 let abbreviation = word.len() <= 5
@@ -231,6 +231,8 @@ mod tests {
     #[test]
     fn sentence_spans_point_into_the_text() {
         let text = "Je tilt ca. 20 kg per doos. Werken in 3 ploegen!\n• 0,8 fte";
+        let s = sentences("Salaris ’s avonds € 20. Dat is ca. 20 kg.");
+        assert_eq!(s.len(), 2);
         let s = sentences(text);
         let parts: Vec<&str> = s.iter().map(|x| &text[x.start..x.end]).collect();
         assert_eq!(

@@ -52,7 +52,8 @@ impl FetchError {
     fn new(kind: impl Into<String>) -> FetchError {
         FetchError { kind: kind.into() }
     }
-    /// Errors that say nothing about whether the page still exists.
+    /// Errors that say nothing about whether the page still exists (robots.txt rules do: a
+    /// page we may not fetch cannot be checked, so its vacancies count as missing).
     pub fn is_transient(&self) -> bool {
         !matches!(self.kind.as_str(), "robots-disallowed" | "bad-url")
     }
@@ -170,6 +171,9 @@ impl Fetcher {
             return Err(FetchError::new("bad-url"));
         }
         let robots = self.robots(&parsed).await;
+        if robots.unavailable() {
+            return Err(FetchError::new("robots-unavailable"));
+        }
         if !robots.allowed(parsed.path(), parsed.query()) {
             return Err(FetchError::new("robots-disallowed"));
         }

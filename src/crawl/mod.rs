@@ -181,6 +181,8 @@ pub struct CrawlerConfig {
     pub resume_within_hours: f64,
     /// listing sources: the most listing pages followed through `next`.
     pub max_listing_pages: usize,
+    /// Documents fetched ahead of analysis.
+    pub prefetch: usize,
 }
 
 impl Default for CrawlerConfig {
@@ -204,6 +206,7 @@ impl Default for CrawlerConfig {
             commit_every: 200,
             resume_within_hours: 24.0,
             max_listing_pages: 50,
+            prefetch: 8,
         }
     }
 }
@@ -380,12 +383,49 @@ impl Crawler {
         };
         let docs = self.discover(&mut run, pipe).await?;
         let bar = self.progress_bar(&source.name, docs.len());
+        // plan: what each document looked like last time; skip what a resumed run already did
+        let mut plan: Vec<(String, DocKind, Option<state::PageState>)> = vec![];
         for (url, kind) in docs {
+            let prev = state::page(pipe.store, &url)?;
+            if let Some(p) = prev.as_ref().filter(|p| resumed && p.run_id == Some(run_id)) {
+                run.report.resumed_skipped += 1;
+                run.seen.extend(p.vacancy_ids.iter().cloned());
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                continue;
+            }
+            plan.push((url, kind, prev));
+        }
+        // fetching runs ahead of analysis (bounded), so the network and the CPU work together;
+        // politeness is the fetcher's, per host, whatever the order
+        let (tx, mut rx) = tokio::sync::mpsc::channel(self.cfg().prefetch.max(1));
+        let jobs: Vec<(usize, String, Validators)> = plan
+            .iter()
+            .enumerate()
+            .map(|(i, (url, _, prev))| (i, url.clone(), validators_of(prev.as_ref())))
+            .collect();
+        let (fetcher, stop) = (self.fetcher.clone(), self.stop.clone());
+        let producer = tokio::spawn(async move {
+            for (i, url, v) in jobs {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let result = fetcher.fetch(&url, &v).await;
+                if tx.send((i, result)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let _abort = AbortOnDrop(producer);
+        let mut handled = 0;
+        while let Some((i, result)) = rx.recv().await {
             if self.stopped() {
-                run.report.complete = false;
                 break;
             }
-            self.document(&mut run, pipe, &url, kind).await?;
+            let (url, kind, prev) = &plan[i];
+            self.handle(&mut run, pipe, url, *kind, prev.clone(), result)?;
+            handled += 1;
             run.since_commit += 1;
             if run.since_commit >= self.cfg().commit_every.max(1) {
                 checkpoint(&mut run, pipe)?;
@@ -393,6 +433,9 @@ impl Crawler {
             if let Some(b) = &bar {
                 b.inc(1);
             }
+        }
+        if handled < plan.len() {
+            run.report.complete = false;
         }
         checkpoint(&mut run, pipe)?;
         if run.report.complete {
@@ -591,36 +634,21 @@ impl Crawler {
         Ok(docs)
     }
 
-    /// Fetch one document and bring its vacancies up to date.
-    async fn document(
+    /// Bring the vacancies of one fetched document up to date.
+    fn handle(
         &self,
         run: &mut Run<'_>,
         pipe: &mut Pipeline<'_>,
         url: &str,
         kind: DocKind,
+        prev: Option<state::PageState>,
+        result: Result<Outcome, FetchError>,
     ) -> anyhow::Result<()> {
-        let prev = state::page(pipe.store, url)?;
-        if run.report.resumed {
-            if let Some(p) = &prev {
-                if p.run_id == Some(run.run_id) {
-                    run.report.resumed_skipped += 1;
-                    run.seen.extend(p.vacancy_ids.iter().cloned());
-                    return Ok(());
-                }
-            }
-        }
         let prev_ok = prev
             .as_ref()
             .filter(|p| p.http_status == Some(200))
             .cloned();
-        let validators = prev_ok
-            .as_ref()
-            .map(|p| Validators {
-                etag: p.etag.clone(),
-                last_modified: p.last_modified.clone(),
-            })
-            .unwrap_or_default();
-        match self.fetcher.fetch(url, &validators).await {
+        match result {
             Ok(Outcome::NotModified) => {
                 run.report.not_modified += 1;
                 let p = prev_ok.unwrap_or_default();
@@ -806,6 +834,25 @@ impl Crawler {
             }
         }
         Ok(())
+    }
+}
+
+/// Validators for a conditional request: only from a page that last answered 200.
+fn validators_of(prev: Option<&state::PageState>) -> Validators {
+    prev.filter(|p| p.http_status == Some(200))
+        .map(|p| Validators {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// Stops the prefetching task when the crawl ends or is dropped (a killed crawl).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

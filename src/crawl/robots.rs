@@ -24,6 +24,11 @@ impl Robots {
         }
     }
 
+    /// True for the stand-in used when robots.txt could not be fetched (5xx, unreachable).
+    pub fn unavailable(&self) -> bool {
+        self.deny_everything
+    }
+
     pub fn parse(text: &str, user_agent: &str) -> Robots {
         let token = user_agent
             .split('/')

@@ -1,0 +1,2 @@
+//! Test support shared by the mail tests.
+pub mod smtp;
