@@ -76,8 +76,10 @@ fn page(i: usize) -> String {
     let footer = format!(
         "<style>{}</style><script>{}</script>{}",
         ".btn{color:#123;padding:4px 8px;border-radius:3px}\n".repeat(60),
-        "window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}\n".repeat(60),
-        "<p>Copyright Voorbeeld B.V. — Alle rechten voorbehouden. Privacy · Cookies · Contact</p>".repeat(20)
+        "window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}\n"
+            .repeat(60),
+        "<p>Copyright Voorbeeld B.V. — Alle rechten voorbehouden. Privacy · Cookies · Contact</p>"
+            .repeat(20)
     );
     if i % 10 == 9 {
         return format!(
@@ -194,18 +196,49 @@ fn main() -> anyhow::Result<()> {
 
     // 1. extraction throughput, one thread
     let t = Instant::now();
-    let mut found = 0;
+    let mut extracted = Vec::with_capacity(n);
     for (i, p) in pages.iter().enumerate() {
         let (postings, _) = extract::job_postings(p, &format!("http://x/v/{i}"));
-        found += postings.len();
+        extracted.extend(postings);
     }
     let secs = t.elapsed().as_secs_f64();
-    assert_eq!(found, n, "every page yields its posting");
+    assert_eq!(extracted.len(), n, "every page yields its posting");
     println!(
         "extraction: {n} pages in {secs:.2} s = {:.0} pages/s on one core ({:.1} MB/s)",
         n as f64 / secs,
         bytes as f64 / secs / 1e6
     );
+
+    // for scale: the pipeline alone (analysis, de-duplication, index, store), no HTTP
+    let res = Resources::embedded()?;
+    {
+        let tmp = tempfile::tempdir()?;
+        let mut idx = VacancyIndex::open(&tmp.path().join("index"))?;
+        let store = Store::open(&tmp.path().join("passend.db"))?;
+        let mut pipe = Pipeline {
+            res: &res,
+            index: &mut idx,
+            store: &store,
+            now: passend::parse_now("2026-11-23T12:00:00Z")?,
+        };
+        let mut report = Default::default();
+        let t = Instant::now();
+        store.connection().execute_batch("BEGIN")?;
+        for (i, p) in extracted.into_iter().enumerate() {
+            pipe.take(p, "bench", &mut report)?;
+            if i % 200 == 199 {
+                pipe.commit()?;
+                store.connection().execute_batch("COMMIT; BEGIN")?;
+            }
+        }
+        pipe.commit()?;
+        store.connection().execute_batch("COMMIT")?;
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "pipeline alone (no HTTP): {n} postings in {secs:.2} s = {:.0} postings/s",
+            n as f64 / secs
+        );
+    }
 
     // 2. full crawl from a local server, politeness delays off
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -226,7 +259,6 @@ fn main() -> anyhow::Result<()> {
     });
 
     let tmp = tempfile::tempdir()?;
-    let res = Resources::embedded()?;
     let mut idx = VacancyIndex::open(&tmp.path().join("index"))?;
     let store = Store::open(&tmp.path().join("passend.db"))?;
     let cfg = CrawlerConfig {

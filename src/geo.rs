@@ -260,14 +260,16 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 
 /// Door-to-door travel estimate in minutes from straight-line distance.
 ///
-/// Roads wind (detour factor 1.3), short trips are slow (town traffic, parking, the walk to
-/// the door: a fixed 10 minutes) and long ones fast (average 60 km/h beyond the first 10 km,
-/// 30 km/h within). A rough labour-expert estimate, not a route planner; it is shown as such.
+/// Roads wind (detour factor 1.25); a fixed 10 minutes covers the walk to the car or stop and
+/// parking; the first 10 km go at town speed (30 km/h), the next 40 km at regional speed
+/// (70 km/h) and the rest at motorway speed (95 km/h). A labour-expert's rough estimate for
+/// car travel, not a route planner: reasons call it "ongeveer".
 pub fn travel_minutes(km: f64) -> u32 {
-    let road = km * 1.3;
-    let near = road.min(10.0);
-    let far = (road - 10.0).max(0.0);
-    (10.0 + near / 30.0 * 60.0 + far / 60.0 * 60.0).round() as u32
+    let road = km.max(0.0) * 1.25;
+    let town = road.min(10.0);
+    let regional = (road - 10.0).clamp(0.0, 40.0);
+    let motorway = (road - 50.0).max(0.0);
+    (10.0 + town / 30.0 * 60.0 + regional / 70.0 * 60.0 + motorway / 95.0 * 60.0).round() as u32
 }
 
 #[cfg(test)]
@@ -301,6 +303,13 @@ mod tests {
         let km = haversine_km(51.5555, 5.0913, 52.0907, 5.1214);
         assert!((km - 59.5).abs() < 0.5, "{km}");
         assert_eq!(travel_minutes(0.0), 10);
-        assert!(travel_minutes(km) > 60 && travel_minutes(km) < 100);
+        // Tilburg–Utrecht is about an hour by car
+        assert!(
+            (50..=80).contains(&travel_minutes(km)),
+            "{}",
+            travel_minutes(km)
+        );
+        // across town: a quarter of an hour
+        assert!((12..=25).contains(&travel_minutes(4.0)));
     }
 }

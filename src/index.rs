@@ -93,6 +93,8 @@ pub struct VacancyIndex {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     f: Fields,
+    /// Upserts since the last commit: reads see their own writes (de-duplication within a batch).
+    pending: std::collections::HashMap<String, Option<Vacancy>>,
 }
 
 /// What to look for. Empty filters mean "any".
@@ -198,6 +200,7 @@ impl VacancyIndex {
             reader,
             writer: None,
             f,
+            pending: Default::default(),
         })
     }
 
@@ -267,6 +270,7 @@ impl VacancyIndex {
             );
         }
         let id_term = Term::from_field_text(f.id, &v.posting.id);
+        self.pending.insert(v.posting.id.clone(), Some(v.clone()));
         let w = self.writer()?;
         w.delete_term(id_term);
         w.add_document(d)?;
@@ -275,6 +279,7 @@ impl VacancyIndex {
 
     pub fn delete(&mut self, id: &str) -> anyhow::Result<()> {
         let t = Term::from_field_text(self.f.id, id);
+        self.pending.insert(id.to_string(), None);
         self.writer()?.delete_term(t);
         Ok(())
     }
@@ -285,6 +290,7 @@ impl VacancyIndex {
             w.commit()?;
         }
         self.reader.reload()?;
+        self.pending.clear();
         Ok(())
     }
 
@@ -302,6 +308,9 @@ impl VacancyIndex {
     }
 
     pub fn get(&self, id: &str) -> anyhow::Result<Option<Vacancy>> {
+        if let Some(p) = self.pending.get(id) {
+            return Ok(p.clone());
+        }
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.f.id, id),
@@ -400,16 +409,48 @@ impl VacancyIndex {
             .collect())
     }
 
-    /// Vacancies of the same employer (for near-duplicate detection).
-    pub fn by_employer(&self, employer: &str) -> anyhow::Result<Vec<Vacancy>> {
+    /// Vacancies of the same employer, and vacancies with a similar title (for near-duplicate
+    /// detection), including uncommitted upserts.
+    pub fn dedup_candidates(
+        &self,
+        employer: Option<&str>,
+        title: &str,
+    ) -> anyhow::Result<Vec<Vacancy>> {
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.f.employer_key, &employer_key(employer)),
-            IndexRecordOption::Basic,
-        );
-        let hits = searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())?;
-        hits.into_iter()
-            .map(|(_, a)| self.load(&searcher, a))
-            .collect()
+        let mut out: std::collections::BTreeMap<String, Vacancy> = Default::default();
+        if let Some(e) = employer {
+            let q = TermQuery::new(
+                Term::from_field_text(self.f.employer_key, &employer_key(e)),
+                IndexRecordOption::Basic,
+            );
+            for (_, a) in searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())? {
+                let v = self.load(&searcher, a)?;
+                out.insert(v.posting.id.clone(), v);
+            }
+        }
+        let clean: String = title
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        if !clean.trim().is_empty() {
+            let mut parser = QueryParser::for_index(&self.index, vec![self.f.title]);
+            parser.set_conjunction_by_default();
+            let (q, _) = parser.parse_query_lenient(&clean);
+            for (_, a) in searcher.search(&*q, &TopDocs::with_limit(50).order_by_score())? {
+                let v = self.load(&searcher, a)?;
+                out.insert(v.posting.id.clone(), v);
+            }
+        }
+        for (id, p) in &self.pending {
+            match p {
+                Some(v) => {
+                    out.insert(id.clone(), v.clone());
+                }
+                None => {
+                    out.remove(id);
+                }
+            }
+        }
+        Ok(out.into_values().collect())
     }
 }

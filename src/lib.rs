@@ -10,6 +10,7 @@ pub mod crawl;
 pub mod demo;
 pub mod fml;
 pub mod geo;
+pub mod imports;
 pub mod index;
 pub mod mail;
 pub mod matcher;

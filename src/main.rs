@@ -80,6 +80,16 @@ enum Cmd {
     },
     /// Show which data files are in use
     Info,
+    /// Import occupation labels (ESCO CSV, CompetentNL labels) into the data folder
+    Taxonomy {
+        #[command(subcommand)]
+        cmd: TaxonomyCmd,
+    },
+    /// Import postcode centroids (GeoNames postal file NL.txt) into the data folder
+    Geo {
+        #[command(subcommand)]
+        cmd: GeoCmd,
+    },
     /// Send the nightly e-mail with new passend werk to every opted-in candidate
     Mail {
         /// Folder of candidate TOML files (default: `mail.candidates` in the config)
@@ -96,6 +106,29 @@ enum Cmd {
     },
     /// Stop the nightly e-mail for the candidate with this unsubscribe token
     Unsubscribe { token: String },
+}
+
+#[derive(Subcommand)]
+enum TaxonomyCmd {
+    /// Add labels from the ESCO occupations CSV and/or CompetentNL occupation labels
+    Import {
+        #[arg(long)]
+        esco: Option<PathBuf>,
+        #[arg(long)]
+        competentnl: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCmd {
+    /// Add PC4 centroids from the GeoNames postal file
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() {
@@ -357,10 +390,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let mut daemon = passend::crawl::daemon::Daemon::new();
+                passend::mail::add_jobs(&mut daemon, &e.cfg.mail, res.clone(), e.data.clone())?;
                 let unscheduled =
                     daemon.add_crawl_jobs(&e.cfg.crawler, &e.cfg.sources, res, e.data.clone())?;
                 for name in unscheduled {
-                    eprintln!("bron `{name}` heeft geen schedule en wordt niet automatisch gecrawld");
+                    eprintln!(
+                        "bron `{name}` heeft geen schedule en wordt niet automatisch gecrawld"
+                    );
                 }
                 eprintln!(
                     "passend run: {} taken ({}); stoppen met ctrl-c of SIGTERM",
@@ -434,6 +470,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Unsubscribe { token } => {
             passend::mail::cli_unsubscribe(&e.data, &token, e.now)?;
+        }
+        Cmd::Taxonomy {
+            cmd:
+                TaxonomyCmd::Import {
+                    esco,
+                    competentnl,
+                    json,
+                },
+        } => {
+            if esco.is_none() && competentnl.is_none() {
+                anyhow::bail!("give --esco FILE and/or --competentnl FILE");
+            }
+            let mut res = resources(&e)?;
+            let mut lines = vec![];
+            let mut reports = vec![];
+            if let Some(f) = esco {
+                let (rows, rep) = passend::imports::esco(&f)?;
+                for (code, label) in &rows {
+                    res.vocabulary.add(label, code, 0.8);
+                    lines.push(format!("{code}\t{label}"));
+                }
+                reports.push(rep);
+            }
+            if let Some(f) = competentnl {
+                let (rows, rep) = passend::imports::competentnl(&f, &res.vocabulary)?;
+                lines.extend(rows.iter().map(|(c, l)| format!("{c}\t{l}")));
+                reports.push(rep);
+            }
+            lines.sort();
+            lines.dedup();
+            let target = passend::resources::imported_occupations_path(&e.data);
+            passend::imports::write_lines(&target, &lines)?;
+            if json {
+                println!("{}", serde_json::to_string(&reports)?);
+            } else {
+                for r in &reports {
+                    println!(
+                        "{}: {} rows, {} labels, skipped {:?}",
+                        r.file, r.rows, r.written, r.skipped
+                    );
+                }
+                println!("written: {} ({} labels)", target.display(), lines.len());
+            }
+        }
+        Cmd::Geo {
+            cmd: GeoCmd::Import { file, json },
+        } => {
+            let (lines, rep) = passend::imports::geonames_postal(&file)?;
+            let target = passend::resources::imported_postcodes_path(&e.data);
+            passend::imports::write_lines(&target, &lines)?;
+            if json {
+                println!("{}", serde_json::to_string(&rep)?);
+            } else {
+                println!(
+                    "{}: {} rows, {} postcodes written to {}, skipped {:?}",
+                    rep.file,
+                    rep.rows,
+                    rep.written,
+                    target.display(),
+                    rep.skipped
+                );
+            }
         }
         Cmd::Info => {
             let res = resources(&e)?;

@@ -223,7 +223,10 @@ pub fn judge(
 /// every vacancy mentions ("communicatief") says less than a rare one ("reachtruck").
 pub fn skill_weights(cand: &Candidate, pool: &[Vacancy]) -> HashMap<String, f64> {
     let n = pool.len() as f64;
-    let texts: Vec<String> = pool.iter().map(|v| v.analysis.text.to_lowercase()).collect();
+    let texts: Vec<String> = pool
+        .iter()
+        .map(|v| v.analysis.text.to_lowercase())
+        .collect();
     cand.skills
         .iter()
         .map(|s| {
@@ -425,7 +428,10 @@ pub fn judge_weighted(
             "skills",
             None,
             Effect::Plus,
-            format!("vraagt vaardigheden die de kandidaat heeft: {}", matched.join(", ")),
+            format!(
+                "vraagt vaardigheden die de kandidaat heeft: {}",
+                matched.join(", ")
+            ),
         ));
     }
 
@@ -569,39 +575,54 @@ pub fn shortlist(
             .then(b.0.score.total_cmp(&a.0.score))
             .then(a.1.posting.id.cmp(&b.1.posting.id))
     });
+    // one vacancy per duplicate cluster: the canonical (first published) one when it is allowed,
+    // else the best of the others
+    let canonical_ok: HashSet<String> = judged
+        .iter()
+        .filter(|(j, v)| j.verdict != Verdict::Exclude && v.cluster == v.posting.id)
+        .map(|(_, v)| v.cluster.clone())
+        .collect();
     let mut seen_clusters: HashSet<String> = HashSet::new();
     let mut per_employer: HashMap<String, usize> = HashMap::new();
-    let mut results = vec![];
-    let mut snapshots = vec![];
-    let mut shown = 0;
+    let mut allowed: Vec<(Judgement, Vacancy)> = vec![];
+    let mut overflow: Vec<(Judgement, Vacancy)> = vec![];
+    let mut excluded: Vec<(Judgement, Vacancy)> = vec![];
     for (j, v) in judged {
-        if j.verdict == Verdict::Exclude && !opts.include_excluded {
+        if j.verdict == Verdict::Exclude {
+            if opts.include_excluded && excluded.len() < opts.top * 3 {
+                excluded.push((j, v));
+            }
+            continue;
+        }
+        if v.cluster != v.posting.id && canonical_ok.contains(&v.cluster) {
             continue;
         }
         if !seen_clusters.insert(v.cluster.clone()) {
             continue;
         }
-        if j.verdict != Verdict::Exclude {
-            let emp = v
-                .posting
-                .employer
-                .as_deref()
-                .map(crate::index::employer_key)
-                .unwrap_or_default();
-            if !emp.is_empty() {
-                let n = per_employer.entry(emp).or_insert(0);
-                if *n >= MAX_PER_EMPLOYER {
-                    continue;
-                }
-                *n += 1;
-            }
-            if shown >= opts.top {
+        // at most a few per employer while others are available; the rest fill up the end
+        let emp = v
+            .posting
+            .employer
+            .as_deref()
+            .map(crate::index::employer_key)
+            .unwrap_or_default();
+        if !emp.is_empty() {
+            let n = per_employer.entry(emp).or_insert(0);
+            *n += 1;
+            if *n > MAX_PER_EMPLOYER {
+                overflow.push((j, v));
                 continue;
             }
-            shown += 1;
-        } else if results.len() >= opts.top * 3 {
-            continue;
         }
+        allowed.push((j, v));
+    }
+    allowed.extend(overflow);
+    allowed.truncate(opts.top);
+    let shown = allowed.len();
+    let mut results = vec![];
+    let mut snapshots = vec![];
+    for (j, v) in allowed.into_iter().chain(excluded) {
         results.push(ShortlistEntry {
             vacancy: vacancy_ref(&v),
             score: j.score,

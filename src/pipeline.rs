@@ -66,23 +66,33 @@ fn shingles(text: &str) -> HashSet<u64> {
     out
 }
 
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
+/// Employer names that say nothing about who the employer is.
+fn unknown_employer(e: Option<&str>) -> bool {
+    match e.map(crate::index::employer_key) {
+        None => true,
+        Some(k) => {
+            k.is_empty()
+                || [
+                    "onbekend",
+                    "anoniem",
+                    "vertrouwelijk",
+                    "niet vermeld",
+                    "confidential",
+                    "unknown",
+                ]
+                .contains(&k.as_str())
+        }
     }
-    let inter = a.intersection(b).count() as f64;
-    inter / (a.len() + b.len()) as f64 * 2.0
-        / (2.0 - inter / (a.len() + b.len()).max(1) as f64 * 2.0
-            + inter / (a.len() + b.len()).max(1) as f64 * 2.0)
-            .max(1e-9)
 }
 
-/// Are these two postings the same job (same employer, near-identical title and text)?
+/// Are these two postings the same job? Same employer with a near-identical title and text
+/// (3-shingle Jaccard ≥ 0.6), or — when one employer is unknown ("onbekend", a recruiter that
+/// hides its client) — the same title and practically the same text (≥ 0.9). The same title at
+/// two known, different employers is never a duplicate.
 pub fn same_job(a: &Vacancy, b: &Vacancy) -> bool {
-    let (Some(ea), Some(eb)) = (&a.posting.employer, &b.posting.employer) else {
-        return false;
-    };
-    if crate::index::employer_key(ea) != crate::index::employer_key(eb) {
+    let (ea, eb) = (a.posting.employer.as_deref(), b.posting.employer.as_deref());
+    let unknown = unknown_employer(ea) || unknown_employer(eb);
+    if !unknown && ea.map(crate::index::employer_key) != eb.map(crate::index::employer_key) {
         return false;
     }
     let ta = crate::analysis::occupation::normalise_title(&a.posting.title);
@@ -94,8 +104,7 @@ pub fn same_job(a: &Vacancy, b: &Vacancy) -> bool {
     let inter = sa.intersection(&sb).count() as f64;
     let union = (sa.len() + sb.len()) as f64 - inter;
     let j = if union <= 0.0 { 1.0 } else { inter / union };
-    let _ = jaccard;
-    j >= 0.6
+    j >= if unknown { 0.9 } else { 0.6 }
 }
 
 pub struct Pipeline<'a> {
@@ -147,20 +156,20 @@ impl Pipeline<'_> {
             posting: p,
             analysis,
         };
-        if let Some(e) = v.posting.employer.clone() {
-            let mut others = self.index.by_employer(&e)?;
-            others.sort_by(|a, b| {
-                a.first_seen
-                    .cmp(&b.first_seen)
-                    .then(a.posting.id.cmp(&b.posting.id))
-            });
-            if let Some(o) = others
-                .iter()
-                .find(|o| o.posting.id != v.posting.id && same_job(o, &v))
-            {
-                v.cluster = o.cluster.clone();
-                report.duplicates += 1;
-            }
+        let mut others = self
+            .index
+            .dedup_candidates(v.posting.employer.as_deref(), &v.posting.title)?;
+        others.sort_by(|a, b| {
+            a.first_seen
+                .cmp(&b.first_seen)
+                .then(a.posting.id.cmp(&b.posting.id))
+        });
+        if let Some(o) = others
+            .iter()
+            .find(|o| o.posting.id != v.posting.id && same_job(o, &v))
+        {
+            v.cluster = o.cluster.clone();
+            report.duplicates += 1;
         }
         self.index.upsert(&v, &self.res.catalogue)?;
         self.store.seen(&v, &hash, self.now)?;

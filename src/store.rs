@@ -59,6 +59,33 @@ const MIGRATIONS: &[&str] = &[
         kind TEXT NOT NULL, channel TEXT NOT NULL, at TEXT NOT NULL, ref TEXT,
         UNIQUE (candidate, vacancy_id, kind, channel, ref));
      CREATE INDEX activities_by_candidate ON activities(candidate, at);",
+    // 4: web app (src/web): coaches, sessions, login failures, candidates, actions, audit log
+    "CREATE TABLE web_coaches (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('coach', 'admin')), password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL);
+     CREATE TABLE web_sessions (
+        token TEXT PRIMARY KEY, coach_id INTEGER NOT NULL REFERENCES web_coaches(id),
+        csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+     CREATE TABLE web_login_failures (account TEXT NOT NULL, ip TEXT NOT NULL, at TEXT NOT NULL);
+     CREATE INDEX web_login_failures_by_key ON web_login_failures(account, ip, at);
+     CREATE TABLE web_candidates (
+        id TEXT PRIMARY KEY, coach_id INTEGER NOT NULL REFERENCES web_coaches(id),
+        name TEXT, first_sick_day TEXT, toml TEXT NOT NULL, json TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+     CREATE TABLE web_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        candidate TEXT NOT NULL REFERENCES web_candidates(id), vacancy_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('voorgesteld', 'gesolliciteerd', 'gesprek',
+            'afgewezen', 'geplaatst', 'detachering')),
+        on_date TEXT NOT NULL, channel TEXT, contact TEXT, reason TEXT, motivation TEXT,
+        verdict TEXT NOT NULL, title TEXT NOT NULL, employer TEXT, url TEXT, snapshot TEXT NOT NULL,
+        coach_id INTEGER NOT NULL REFERENCES web_coaches(id), created_at TEXT NOT NULL);
+     CREATE INDEX web_actions_by_candidate ON web_actions(candidate, on_date);
+     CREATE TABLE web_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, coach_id INTEGER NOT NULL,
+        candidate TEXT NOT NULL, action TEXT NOT NULL, detail TEXT);
+     CREATE INDEX web_audit_by_candidate ON web_audit(candidate, at);",
 ];
 
 pub struct Store {

@@ -33,8 +33,6 @@ static SINGLE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
-static URIGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"{NUM}\s*-?\s*urige\s+werkweek")).unwrap());
 static FTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"{NUM}\s*(?:(?:-|–|tot|à)\s*{NUM}\s*)?fte\b")).unwrap());
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
@@ -79,7 +77,10 @@ fn plausible_context(before: &str, tail: &str) -> bool {
         "binnen", "om", "vanaf", "tot", "na", "voor", "tegen", "rond", "dan", "van", "'s", "ca",
     ];
     if let Some(last) = b.split_whitespace().last() {
-        if bad_before.contains(&last) && !tail.trim_start().starts_with("per week") && !b.ends_with("basis van") {
+        if bad_before.contains(&last)
+            && !tail.trim_start().starts_with("per week")
+            && !b.ends_with("basis van")
+        {
             return false;
         }
     }
@@ -107,7 +108,10 @@ static DAY_SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:rooster|regime|werktijden|werkuren|van)\D{0,12}?\b(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u|uur)?\s*(?:-|–|tot)\s*(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u\b|uur)").unwrap()
 });
 static DAYS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([1-5]|een|één|eén|twee|drie|vier|vijf)\s+dag(?:en)?\s+(?:per|in de|p/)\s*week\b").unwrap()
+    Regex::new(
+        r"\b([1-5]|een|één|eén|twee|drie|vier|vijf)\s+dag(?:en)?\s+(?:per|in de|p/)\s*week\b",
+    )
+    .unwrap()
 });
 
 /// Is the range at `start..` a time of day ("uurrooster 8-17u", "van 8.00 tot 17.00 uur")?
@@ -117,15 +121,31 @@ fn clock_range(text: &str, start: usize, matched: &str, tail: &str) -> bool {
         from -= 1;
     }
     let before = &text[from..start];
-    if tail.trim_start().starts_with("per week") || tail.trim_start().starts_with("/week") || tail.trim_start().starts_with("p/w") {
+    if tail.trim_start().starts_with("per week")
+        || tail.trim_start().starts_with("/week")
+        || tail.trim_start().starts_with("p/w")
+    {
         return false;
     }
-    let clock_words = ["rooster", "werktijd", "tussen", "vanaf", "open", "diensten van", "dienst van", "start om", "begin"];
+    let clock_words = [
+        "rooster",
+        "werktijd",
+        "tussen",
+        "vanaf",
+        "open",
+        "diensten van",
+        "dienst van",
+        "start om",
+        "begin",
+    ];
     if clock_words.iter().any(|w| before.contains(w)) {
         return true;
     }
     // 8.00-17.00 / 8:00 - 17:00
-    let has_minutes = matched.contains(':') || Regex::new(r"\d[.]\d{2}").map(|r| r.is_match(matched)).unwrap_or(false);
+    let has_minutes = matched.contains(':')
+        || Regex::new(r"\d[.]\d{2}")
+            .map(|r| r.is_match(matched))
+            .unwrap_or(false);
     has_minutes || before.trim_end().ends_with("van")
 }
 
@@ -133,7 +153,11 @@ fn clock_range(text: &str, start: usize, matched: &str, tail: &str) -> bool {
 ///
 /// Explicit weekly numbers win; FTE and Flemish fractions ("4/5de") come next; "fulltime"
 /// alone means [`FULLTIME`]. "Voltijds of deeltijds (min. 28u)" is one range, 28–40.
-pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) -> Option<HoursRange> {
+pub fn hours(
+    lower: &str,
+    work_hours: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<HoursRange> {
     let mut texts: Vec<String> = vec![];
     if let Some(w) = work_hours {
         texts.push(w.to_lowercase());
@@ -144,10 +168,17 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
     let part = PART.is_match(&all);
     for text in &texts {
         let mut candidates: Vec<HoursRange> = vec![];
-        let mut push = |a: f64, b: f64, what: &str, candidates: &mut Vec<HoursRange>, warnings: &mut Vec<String>| {
+        let push = |a: f64,
+                    b: f64,
+                    what: &str,
+                    candidates: &mut Vec<HoursRange>,
+                    warnings: &mut Vec<String>| {
             let (a, b) = (a.round(), b.round());
             if b > 80.0 {
-                warnings.push(format!("onwaarschijnlijk aantal uren genegeerd: {}", what.trim()));
+                warnings.push(format!(
+                    "onwaarschijnlijk aantal uren genegeerd: {}",
+                    what.trim()
+                ));
             } else if a >= 1.0 && a <= b {
                 candidates.push(HoursRange { min: a, max: b });
             }
@@ -159,13 +190,20 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
             }
         }
         for c in RANGE.captures_iter(text) {
-            let (Some(a), Some(b)) = (num(&c[1]), num(&c[2])) else { continue };
+            let (Some(a), Some(b)) = (num(&c[1]), num(&c[2])) else {
+                continue;
+            };
             let m = c.get(0).unwrap();
             let lead = ["tussen", "van "].iter().any(|w| m.as_str().starts_with(w));
-            if !plausible_context(&text[..m.start()], &c["tail"]) || lead || clock_range(text, m.start(), m.as_str(), &c["tail"]) {
+            if !plausible_context(&text[..m.start()], &c["tail"])
+                || lead
+                || clock_range(text, m.start(), m.as_str(), &c["tail"])
+            {
                 continue;
             }
-            let Some(f) = per_week_factor(&c["tail"]) else { continue };
+            let Some(f) = per_week_factor(&c["tail"]) else {
+                continue;
+            };
             if a * f > b * f {
                 continue;
             }
@@ -181,14 +219,21 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
                 }
                 // "18.00 uur", "8:30 uur" are times of day
                 let raw_n = &c["n"];
-                if raw_n.contains(':') || raw_n.split(['.', ',']).nth(1).is_some_and(|d| d.len() == 2 && raw_n.contains('.')) {
+                if raw_n.contains(':')
+                    || raw_n
+                        .split(['.', ','])
+                        .nth(1)
+                        .is_some_and(|d| d.len() == 2 && raw_n.contains('.'))
+                {
                     continue;
                 }
-                let in_title = !text[..start].contains('\n') && work_hours.is_none_or(|w| w.to_lowercase() != *text);
+                let in_title = !text[..start].contains('\n')
+                    && work_hours.is_none_or(|w| w.to_lowercase() != *text);
                 let bracketed = text[..start].trim_end().ends_with('(');
                 let tail = c["tail"].trim_start();
                 let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let alone_on_line = text[line_start..start].trim().is_empty() && tail.trim().is_empty();
+                let alone_on_line =
+                    text[line_start..start].trim().is_empty() && tail.trim().is_empty();
                 let week_words = tail.contains("per week")
                     || tail.contains("p.w")
                     || alone_on_line
@@ -207,19 +252,43 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
                         f -= 1;
                     }
                     let ctx = &text[f..start];
-                    ["parttime", "fulltime", "werkweek", "dienstverband", "contract", "uren", "deeltijd", "voltijd", "min.", "minimaal", "maximaal", "basis van", "inzetbaar", "beschikbaar"]
-                        .iter()
-                        .any(|w| ctx.contains(w))
+                    [
+                        "parttime",
+                        "fulltime",
+                        "werkweek",
+                        "dienstverband",
+                        "contract",
+                        "uren",
+                        "deeltijd",
+                        "voltijd",
+                        "min.",
+                        "minimaal",
+                        "maximaal",
+                        "basis van",
+                        "inzetbaar",
+                        "beschikbaar",
+                    ]
+                    .iter()
+                    .any(|w| ctx.contains(w))
                 };
                 if !(week_words || near_hint) {
                     continue;
                 }
-                let Some(f) = per_week_factor(tail) else { continue };
+                let Some(f) = per_week_factor(tail) else {
+                    continue;
+                };
                 let a = (a * f).round();
-                let floor = if tail.starts_with("per week") { 1.0 } else { 4.0 };
+                let floor = if tail.starts_with("per week") {
+                    1.0
+                } else {
+                    4.0
+                };
                 if !(floor..=60.0).contains(&a) {
                     if a > 80.0 {
-                        warnings.push(format!("onwaarschijnlijk aantal uren genegeerd: {}", c[0].trim()));
+                        warnings.push(format!(
+                            "onwaarschijnlijk aantal uren genegeerd: {}",
+                            c[0].trim()
+                        ));
                     }
                     continue;
                 }
@@ -238,7 +307,10 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
                 let Some(a) = num(&c[1]) else { continue };
                 let b = c.get(2).and_then(|m| num(m.as_str())).unwrap_or(a);
                 if a > 0.0 && a <= 1.2 && b <= 1.2 && a <= b {
-                    candidates.push(HoursRange { min: (a * FTE_HOURS).round(), max: (b * FTE_HOURS).round() });
+                    candidates.push(HoursRange {
+                        min: (a * FTE_HOURS).round(),
+                        max: (b * FTE_HOURS).round(),
+                    });
                 }
             }
             for c in FRACTION.captures_iter(text) {
@@ -277,14 +349,21 @@ pub fn hours(lower: &str, work_hours: Option<&str>, warnings: &mut Vec<String>) 
                     d => d.parse().unwrap_or(0.0),
                 };
                 if n > 0.0 {
-                    candidates.push(HoursRange { min: n * 8.0, max: n * 8.0 });
+                    candidates.push(HoursRange {
+                        min: n * 8.0,
+                        max: n * 8.0,
+                    });
                 }
             }
         }
         if let Some(first) = candidates.first().copied() {
             let min = candidates.iter().map(|h| h.min).fold(first.min, f64::min);
             let max = candidates.iter().map(|h| h.max).fold(first.max, f64::max);
-            let mut r = if max - min > 24.0 { first } else { HoursRange { min, max } };
+            let mut r = if max - min > 24.0 {
+                first
+            } else {
+                HoursRange { min, max }
+            };
             // "voltijds of 4/5de", "fulltime of parttime (min. 28 uur)": one range up to fulltime
             if full && (FULL_OR_PART.is_match(&all) && r.min >= 16.0 || fte_found) && r.max < 36.0 {
                 r.max = FULLTIME.max;
@@ -465,22 +544,51 @@ mod tests {
         assert_eq!(h("parttime 20 uur per week"), Some((20.0, 20.0)));
         assert_eq!(h("36-urige werkweek"), Some((36.0, 36.0)));
         assert_eq!(h("Je werkt in een 38-urenweek."), Some((38.0, 38.0)));
-        assert_eq!(h("Uurrooster: 8-17u en op vrijdag tot 15u"), Some((38.0, 40.0)));
+        assert_eq!(
+            h("Uurrooster: 8-17u en op vrijdag tot 15u"),
+            Some((38.0, 40.0))
+        );
         assert_eq!(h("Fulltime beschikbaar (geen 4/5e)."), Some((38.0, 40.0)));
-        assert_eq!(h("Een 4/5 contract met glijdend uurrooster en thuiswerk. Je krijgt 26 verlofdagen op voltijdse basis"), Some((30.0, 30.0)));
+        assert_eq!(
+            h(
+                "Een 4/5 contract met glijdend uurrooster en thuiswerk. Je krijgt 26 verlofdagen op voltijdse basis"
+            ),
+            Some((30.0, 30.0))
+        );
         assert_eq!(h("Een voltijdse of 4/5de functie"), Some((30.0, 40.0)));
-        assert_eq!(h("voltijds (bij voorkeur) of deeltijds (min. 28u/week)"), Some((28.0, 40.0)));
-        assert_eq!(h("Je gaat voltijds aan de slag in een 40-uren week"), Some((40.0, 40.0)));
+        assert_eq!(
+            h("voltijds (bij voorkeur) of deeltijds (min. 28u/week)"),
+            Some((28.0, 40.0))
+        );
+        assert_eq!(
+            h("Je gaat voltijds aan de slag in een 40-uren week"),
+            Some((40.0, 40.0))
+        );
         assert_eq!(h("Een voltijdse tewerkstelling"), Some((38.0, 40.0)));
-        assert_eq!(h("Chauffeur • Haarlem • 40 uur\nBij voorkeur fulltime."), Some((40.0, 40.0)));
+        assert_eq!(
+            h("Chauffeur • Haarlem • 40 uur\nBij voorkeur fulltime."),
+            Some((40.0, 40.0))
+        );
         assert_eq!(h("Klantenservice en kassa (12 uur)"), Some((12.0, 12.0)));
         assert_eq!(h("Je bent 3 uur per week inzetbaar"), Some((3.0, 3.0)));
-        assert_eq!(h("Extra toeslag na 18.00 uur. Fulltime werk."), Some((38.0, 40.0)));
-        assert_eq!(h("Beschikbaar tussen 07.00 en 18.30 uur; fulltime werk"), Some((38.0, 40.0)));
+        assert_eq!(
+            h("Extra toeslag na 18.00 uur. Fulltime werk."),
+            Some((38.0, 40.0))
+        );
+        assert_eq!(
+            h("Beschikbaar tussen 07.00 en 18.30 uur; fulltime werk"),
+            Some((38.0, 40.0))
+        );
         assert_eq!(h("Loon op basis van 36 uur.Ben jij"), Some((36.0, 36.0)));
         assert_eq!(h("Vrijblod\n•\n40 UUR\n\nStop"), Some((40.0, 40.0)));
-        assert_eq!(h("ca. 34 uur per week beschikbaar; salaris op basis van 40 uur"), Some((34.0, 34.0)));
-        assert_eq!(h("18 uur beschikbaar p.w., vanaf april"), Some((18.0, 18.0)));
+        assert_eq!(
+            h("ca. 34 uur per week beschikbaar; salaris op basis van 40 uur"),
+            Some((34.0, 34.0))
+        );
+        assert_eq!(
+            h("18 uur beschikbaar p.w., vanaf april"),
+            Some((18.0, 18.0))
+        );
         assert_eq!(h("Eén dag per week, uren bespreekbaar"), Some((8.0, 8.0)));
         assert_eq!(h("Je reageert binnen 48 uur"), None);
         assert_eq!(h("Diensten van 8 uur per dag"), None);

@@ -217,6 +217,14 @@ impl Vocabulary {
         v
     }
 
+    /// The codes a title maps to exactly (after normalisation).
+    pub fn exact_codes(&self, title: &str) -> Vec<String> {
+        self.terms
+            .get(&normalise_title(title))
+            .map(|v| v.iter().map(|(c, _)| c.clone()).collect())
+            .unwrap_or_default()
+    }
+
     fn exact(&self, term: &str) -> Option<&Vec<(String, f64)>> {
         self.terms.get(term)
     }

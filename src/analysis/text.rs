@@ -180,12 +180,14 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
                 let word = text[word_start..i].to_lowercase();
                 let abbreviation = word.len() <= 5
                     && [
-                        "ca", "bijv", "o.a", "max", "min", "incl", "excl", "nr", "vb", "evt", "resp", "m.b.v",
-                        "i.v.m", "t.o.v", "enz", "etc", "z.s.m",
+                        "ca", "bijv", "o.a", "max", "min", "incl", "excl", "nr", "vb", "evt",
+                        "resp", "m.b.v", "i.v.m", "t.o.v", "enz", "etc", "z.s.m",
                     ]
                     .contains(&word.as_str());
                 match (next, after) {
-                    (Some(n), Some(a)) if n.is_whitespace() && !abbreviation && (a.is_uppercase() || a == '•') => {
+                    (Some(n), Some(a))
+                        if n.is_whitespace() && !abbreviation && (a.is_uppercase() || a == '•') =>
+                    {
                         Some(i + 1)
                     }
                     (None, _) => Some(i + 1),

@@ -86,7 +86,11 @@ fn each(v: &Value, key: &str, f: Mapper) -> Result<(Vec<Posting>, Vec<String>), 
     let mut out = vec![];
     let mut errors = vec![];
     for (i, item) in items.iter().enumerate() {
-        match item.as_object().ok_or_else(|| "not an object".to_string()).and_then(f) {
+        match item
+            .as_object()
+            .ok_or_else(|| "not an object".to_string())
+            .and_then(f)
+        {
             Ok(p) => out.push(p),
             Err(e) => errors.push(format!("entry {}: {e}", i + 1)),
         }
@@ -256,7 +260,10 @@ fn greenhouse(o: &serde_json::Map<String, Value>) -> Result<Posting, String> {
             .or_else(|| s(o, "updated_at"))
             .and_then(|d| parse_date(&d)),
         valid_through: s(o, "application_deadline").and_then(|d| parse_date(&d)),
-        locality: o.get("location").and_then(|l| l.get("name")).and_then(text_of),
+        locality: o
+            .get("location")
+            .and_then(|l| l.get("name"))
+            .and_then(text_of),
         employment_type: employment,
         ..Default::default()
     })
@@ -335,11 +342,7 @@ fn workable(o: &serde_json::Map<String, Value>) -> Result<Posting, String> {
         id,
         url,
         title,
-        description: join_html(&[
-            s(o, "description"),
-            s(o, "requirements"),
-            s(o, "benefits"),
-        ]),
+        description: join_html(&[s(o, "description"), s(o, "requirements"), s(o, "benefits")]),
         date_posted: s(o, "published_on")
             .or_else(|| s(o, "created_at"))
             .and_then(|d| parse_date(&d)),
@@ -385,7 +388,7 @@ fn personio(text: &str, url: &str) -> Result<(Vec<Posting>, Vec<String>), String
                 buf.clear();
             }
             Ok(Event::Text(t)) => buf.push_str(&t.xml10_content()),
-            Ok(Event::CData(c)) => buf.push_str(&c.as_ref()),
+            Ok(Event::CData(c)) => buf.push_str(c.as_ref()),
             Ok(Event::GeneralRef(r)) => {
                 buf.push_str(&super::extract::xml_entity(r.as_ref()));
             }
@@ -471,7 +474,10 @@ mod tests {
     #[test]
     fn employment_codes() {
         assert_eq!(employment_types("fulltime_permanent"), vec!["FULL_TIME"]);
-        assert_eq!(employment_types("parttime_fixed_term"), vec!["PART_TIME", "TEMPORARY"]);
+        assert_eq!(
+            employment_types("parttime_fixed_term"),
+            vec!["PART_TIME", "TEMPORARY"]
+        );
         assert!(endpoint("lever", "acme").unwrap().contains("api.lever.co"));
         assert!(endpoint("bamboo", "acme").is_none());
     }

@@ -72,8 +72,8 @@ impl Daemon {
         F: FnMut(DateTime<Utc>) -> Fut + 'static,
         Fut: Future<Output = anyhow::Result<String>> + 'static,
     {
-        let schedule = crate::schedule::parse(schedule)
-            .map_err(|e| anyhow::anyhow!("job `{name}`: {e}"))?;
+        let schedule =
+            crate::schedule::parse(schedule).map_err(|e| anyhow::anyhow!("job `{name}`: {e}"))?;
         self.jobs.push(Job {
             name: name.to_string(),
             schedule,
@@ -123,7 +123,11 @@ impl Daemon {
                         Some(stop),
                     )
                     .await?;
-                    Ok(reports.iter().map(|r| r.line()).collect::<Vec<_>>().join("\n"))
+                    Ok(reports
+                        .iter()
+                        .map(|r| r.line())
+                        .collect::<Vec<_>>()
+                        .join("\n"))
                 }
             })?;
         }

@@ -147,7 +147,12 @@ fn micro_value(c: scraper::ElementRef) -> String {
     };
     match attr {
         Some(a) => a.trim().to_string(),
-        None if e.attr("itemprop").is_some_and(|p| p.contains("description")) => c.inner_html(),
+        None if e
+            .attr("itemprop")
+            .is_some_and(|p| p.contains("description")) =>
+        {
+            c.inner_html()
+        }
         None => c
             .text()
             .collect::<String>()
@@ -321,23 +326,11 @@ pub fn sitemap(xml: &str) -> Result<(Vec<SitemapEntry>, Vec<String>), String> {
                     }
                 }
             }
-            Ok(Event::GeneralRef(r)) => {
-                if field.as_deref() == Some("loc") {
-                    let name = r.as_ref().to_string();
-                    loc.push_str(match name.as_str() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
+            Ok(Event::GeneralRef(r)) if field.as_deref() == Some("loc") => {
+                loc.push_str(&xml_entity(r.as_ref()));
             }
-            Ok(Event::CData(c)) => {
-                if field.as_deref() == Some("loc") {
-                    loc.push_str(c.as_ref());
-                }
+            Ok(Event::CData(c)) if field.as_deref() == Some("loc") => {
+                loc.push_str(c.as_ref());
             }
             Ok(Event::End(e)) => {
                 let name = e.local_name().as_ref().to_string();

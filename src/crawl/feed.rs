@@ -97,7 +97,7 @@ fn job_xml(text: &str, employer: Option<&str>) -> Result<(Vec<Posting>, Vec<Stri
                 }
             }
             Ok(Event::Text(t)) if in_job => buf.push_str(&t.xml10_content()),
-            Ok(Event::CData(c)) if in_job => buf.push_str(&c.as_ref()),
+            Ok(Event::CData(c)) if in_job => buf.push_str(c.as_ref()),
             Ok(Event::GeneralRef(r)) if in_job => {
                 buf.push_str(&super::extract::xml_entity(r.as_ref()));
             }
@@ -115,7 +115,9 @@ fn job_xml(text: &str, employer: Option<&str>) -> Result<(Vec<Posting>, Vec<Stri
                         .clone()
                         .or_else(|| get("referencenumber").or_else(|| get("id")))
                     else {
-                        errors.push(format!("job `{title}`: neither <url> nor <referencenumber>"));
+                        errors.push(format!(
+                            "job `{title}`: neither <url> nor <referencenumber>"
+                        ));
                         continue;
                     };
                     out.push(Posting {

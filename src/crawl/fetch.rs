@@ -337,7 +337,10 @@ pub fn gunzip_if_needed(bytes: Vec<u8>, max: usize) -> Result<Vec<u8>, FetchErro
 /// Dutch sites that declare nothing send).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
     }
     let declared = content_type
         .and_then(charset_param)
@@ -369,7 +372,10 @@ fn charset_param(content_type: &str) -> Option<String> {
 /// in the first 2 KB.
 fn sniff_charset(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(2048)];
-    let head: String = head.iter().map(|&b| b.to_ascii_lowercase() as char).collect();
+    let head: String = head
+        .iter()
+        .map(|&b| b.to_ascii_lowercase() as char)
+        .collect();
     for marker in ["charset=", "encoding="] {
         let mut from = 0;
         while let Some(i) = head[from..].find(marker) {
@@ -394,14 +400,21 @@ mod tests {
 
     #[test]
     fn charsets() {
-        let bytes = b"<html><head><meta charset=\"windows-1252\"></head><body>caf\xe9 \x80 5</body>";
+        let bytes =
+            b"<html><head><meta charset=\"windows-1252\"></head><body>caf\xe9 \x80 5</body>";
         assert!(decode(bytes, None).contains("café € 5"));
-        assert_eq!(decode(b"caf\xe9", Some("text/html; charset=ISO-8859-1")), "café");
+        assert_eq!(
+            decode(b"caf\xe9", Some("text/html; charset=ISO-8859-1")),
+            "café"
+        );
         assert_eq!(decode("café".as_bytes(), None), "café");
         assert_eq!(decode(b"caf\xe9", None), "café");
         assert_eq!(decode(b"caf\xe9", Some("text/html; charset=utf-8")), "café");
         assert_eq!(
-            decode(b"<?xml version='1.0' encoding='ISO-8859-15'?><a>\xa4</a>", None),
+            decode(
+                b"<?xml version='1.0' encoding='ISO-8859-15'?><a>\xa4</a>",
+                None
+            ),
             "<?xml version='1.0' encoding='ISO-8859-15'?><a>€</a>"
         );
     }
@@ -423,7 +436,10 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(vec![], flate2::Compression::fast());
         enc.write_all(b"<urlset></urlset>").unwrap();
         let gz = enc.finish().unwrap();
-        assert_eq!(gunzip_if_needed(gz.clone(), 1000).unwrap(), b"<urlset></urlset>");
+        assert_eq!(
+            gunzip_if_needed(gz.clone(), 1000).unwrap(),
+            b"<urlset></urlset>"
+        );
         assert_eq!(gunzip_if_needed(gz, 5).unwrap_err().kind, "too-large");
     }
 }

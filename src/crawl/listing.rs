@@ -110,8 +110,8 @@ pub fn detail(
     employer: Option<&str>,
 ) -> Result<Posting, String> {
     let doc = Html::parse_document(html);
-    let title = first_text(&doc, Some(&sel.title))
-        .ok_or_else(|| format!("no title at `{}`", sel.title))?;
+    let title =
+        first_text(&doc, Some(&sel.title)).ok_or_else(|| format!("no title at `{}`", sel.title))?;
     let description = sel
         .description
         .as_deref()
@@ -128,7 +128,8 @@ pub fn detail(
         url: Some(page_url.to_string()),
         title,
         description,
-        employer: first_text(&doc, sel.employer.as_deref()).or_else(|| employer.map(str::to_string)),
+        employer: first_text(&doc, sel.employer.as_deref())
+            .or_else(|| employer.map(str::to_string)),
         locality: first_text(&doc, sel.location.as_deref()),
         postal_code: first_text(&doc, sel.postal_code.as_deref()),
         work_hours: first_text(&doc, sel.hours.as_deref()),
@@ -136,8 +137,7 @@ pub fn detail(
             .map(|t| vec![t])
             .unwrap_or_default(),
         date_posted: first_text(&doc, sel.date_posted.as_deref()).and_then(|d| parse_date(&d)),
-        valid_through: first_text(&doc, sel.valid_through.as_deref())
-            .and_then(|d| parse_date(&d)),
+        valid_through: first_text(&doc, sel.valid_through.as_deref()).and_then(|d| parse_date(&d)),
         ..Default::default()
     })
 }

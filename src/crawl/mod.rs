@@ -117,10 +117,9 @@ impl Source {
                 }
             }
             "listing" => {
-                let sel = self
-                    .selectors
-                    .as_ref()
-                    .ok_or("a listing source needs [source.selectors] with at least `links` and `title`")?;
+                let sel = self.selectors.as_ref().ok_or(
+                    "a listing source needs [source.selectors] with at least `links` and `title`",
+                )?;
                 sel.check()?;
                 if self.urls.is_empty() {
                     return Err("a listing source needs `urls` (the listing pages)".into());
@@ -365,8 +364,12 @@ impl Crawler {
     ) -> anyhow::Result<CrawlReport> {
         let started = Instant::now();
         let requests_before = self.fetcher.requests();
-        let (run_id, resumed) =
-            state::begin_run(pipe.store, &source.name, pipe.now, self.cfg().resume_within_hours)?;
+        let (run_id, resumed) = state::begin_run(
+            pipe.store,
+            &source.name,
+            pipe.now,
+            self.cfg().resume_within_hours,
+        )?;
         let mut run = Run {
             source,
             report: CrawlReport {
@@ -381,13 +384,18 @@ impl Crawler {
             pending: vec![],
             since_commit: 0,
         };
-        let docs = self.discover(&mut run, pipe).await?;
+        let store = pipe.store;
+        let batch = state::Batch::begin(store)?;
+        let docs = self.discover(&mut run, pipe, &batch).await?;
         let bar = self.progress_bar(&source.name, docs.len());
         // plan: what each document looked like last time; skip what a resumed run already did
         let mut plan: Vec<(String, DocKind, Option<state::PageState>)> = vec![];
         for (url, kind) in docs {
             let prev = state::page(pipe.store, &url)?;
-            if let Some(p) = prev.as_ref().filter(|p| resumed && p.run_id == Some(run_id)) {
+            if let Some(p) = prev
+                .as_ref()
+                .filter(|p| resumed && p.run_id == Some(run_id))
+            {
                 run.report.resumed_skipped += 1;
                 run.seen.extend(p.vacancy_ids.iter().cloned());
                 if let Some(b) = &bar {
@@ -400,35 +408,60 @@ impl Crawler {
         // fetching runs ahead of analysis (bounded), so the network and the CPU work together;
         // politeness is the fetcher's, per host, whatever the order
         let (tx, mut rx) = tokio::sync::mpsc::channel(self.cfg().prefetch.max(1));
-        let jobs: Vec<(usize, String, Validators)> = plan
+        type Job = (usize, String, DocKind, Validators, Option<String>);
+        let jobs: Vec<Job> = plan
             .iter()
             .enumerate()
-            .map(|(i, (url, _, prev))| (i, url.clone(), validators_of(prev.as_ref())))
+            .map(|(i, (url, kind, prev))| {
+                let v = validators_of(prev.as_ref());
+                let old_hash = prev
+                    .as_ref()
+                    .filter(|p| p.http_status == Some(200))
+                    .and_then(|p| p.hash.clone());
+                (i, url.clone(), *kind, v, old_hash)
+            })
             .collect();
         let (fetcher, stop) = (self.fetcher.clone(), self.stop.clone());
+        let src = Arc::new(source.clone());
+        // extraction happens here too, so it runs beside the analysis of earlier pages
         let producer = tokio::spawn(async move {
-            for (i, url, v) in jobs {
+            for (i, url, kind, v, old_hash) in jobs {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
                 let result = fetcher.fetch(&url, &v).await;
-                if tx.send((i, result)).await.is_err() {
+                let (hash, extracted) = match &result {
+                    Ok(Outcome::Body(page)) => {
+                        let h = body_hash(&page.text);
+                        let x = (old_hash.as_deref() != Some(h.as_str()))
+                            .then(|| extract_doc(&src, kind, page));
+                        (Some(h), x)
+                    }
+                    _ => (None, None),
+                };
+                let msg = Fetched {
+                    index: i,
+                    result,
+                    hash,
+                    extracted,
+                };
+                if tx.send(msg).await.is_err() {
                     break;
                 }
             }
         });
         let _abort = AbortOnDrop(producer);
         let mut handled = 0;
-        while let Some((i, result)) = rx.recv().await {
+        while let Some(fetched) = rx.recv().await {
             if self.stopped() {
                 break;
             }
-            let (url, kind, prev) = &plan[i];
-            self.handle(&mut run, pipe, url, *kind, prev.clone(), result)?;
+            let (url, kind, prev) = &plan[fetched.index];
+            self.handle(&mut run, pipe, url, *kind, prev.clone(), fetched)?;
             handled += 1;
             run.since_commit += 1;
             if run.since_commit >= self.cfg().commit_every.max(1) {
-                checkpoint(&mut run, pipe)?;
+                checkpoint(&mut run, pipe, &batch, true)?;
             }
             if let Some(b) = &bar {
                 b.inc(1);
@@ -437,7 +470,8 @@ impl Crawler {
         if handled < plan.len() {
             run.report.complete = false;
         }
-        checkpoint(&mut run, pipe)?;
+        checkpoint(&mut run, pipe, &batch, false)?;
+        drop(batch);
         if run.report.complete {
             let close_after = source
                 .close_after_missed_crawls
@@ -495,6 +529,7 @@ impl Crawler {
         &self,
         run: &mut Run<'_>,
         pipe: &mut Pipeline<'_>,
+        batch: &state::Batch<'_>,
     ) -> anyhow::Result<Vec<(String, DocKind)>> {
         let source = run.source;
         let max = self.cfg().max_pages_per_source;
@@ -509,10 +544,10 @@ impl Crawler {
         match source.kind.as_str() {
             "ats" => {
                 let mut urls = source.urls.clone();
-                if urls.is_empty() {
-                    if let (Some(sys), Some(c)) = (&source.ats, &source.company) {
-                        urls.extend(ats::endpoint(sys, c));
-                    }
+                if urls.is_empty()
+                    && let (Some(sys), Some(c)) = (&source.ats, &source.company)
+                {
+                    urls.extend(ats::endpoint(sys, c));
                 }
                 for u in urls {
                     push(&mut docs, u, DocKind::Api);
@@ -536,7 +571,8 @@ impl Crawler {
                         }
                         match self.fetcher.fetch(&u, &Validators::default()).await {
                             Ok(Outcome::Body(page)) => {
-                                let (links, n) = listing::listing_links(&page.text, &page.url, &sel);
+                                let (links, n) =
+                                    listing::listing_links(&page.text, &page.url, &sel);
                                 for l in links {
                                     push(&mut docs, l, DocKind::Detail);
                                 }
@@ -617,6 +653,10 @@ impl Crawler {
                             } else if started.insert(start.clone()) {
                                 run.report.fetched += 1;
                                 self.take_postings(run, pipe, &start, &page, postings, errors)?;
+                                run.since_commit += 1;
+                                if run.since_commit >= self.cfg().commit_every.max(1) {
+                                    checkpoint(run, pipe, batch, true)?;
+                                }
                             }
                         }
                         Ok(_) => {
@@ -642,8 +682,14 @@ impl Crawler {
         url: &str,
         kind: DocKind,
         prev: Option<state::PageState>,
-        result: Result<Outcome, FetchError>,
+        fetched: Fetched,
     ) -> anyhow::Result<()> {
+        let Fetched {
+            result,
+            hash,
+            extracted,
+            ..
+        } = fetched;
         let prev_ok = prev
             .as_ref()
             .filter(|p| p.http_status == Some(200))
@@ -688,7 +734,7 @@ impl Crawler {
             }
             Ok(Outcome::Body(page)) => {
                 run.report.fetched += 1;
-                let hash = body_hash(&page.text);
+                let hash = hash.unwrap_or_else(|| body_hash(&page.text));
                 if let Some(p) = prev_ok.filter(|p| p.hash.as_deref() == Some(hash.as_str())) {
                     run.report.same_content += 1;
                     self.keep(run, pipe, &p.vacancy_ids)?;
@@ -702,36 +748,20 @@ impl Crawler {
                     });
                     return Ok(());
                 }
-                let employer = run.source.employer.as_deref();
-                let (postings, errors) = match kind {
-                    DocKind::Page => extract::job_postings(&page.text, &page.url),
-                    DocKind::Api => {
-                        let sys = run.source.ats.as_deref().unwrap_or("");
-                        match ats::parse(sys, &page.text, &page.url, employer) {
-                            Ok(x) => x,
-                            Err(e) => {
-                                tracing::warn!("{url}: {e}");
-                                run.report.error("api-parse");
-                                run.report.complete = false;
-                                return Ok(());
-                            }
+                let extracted = match extracted {
+                    Some(x) => x,
+                    None => extract_doc(run.source, kind, &page),
+                };
+                let (postings, errors) = match extracted {
+                    Ok(x) => x,
+                    Err((kind, e)) => {
+                        tracing::warn!("{url}: {e}");
+                        run.report.error(kind);
+                        run.report.complete = false;
+                        if let Some(p) = prev {
+                            run.seen.extend(p.vacancy_ids);
                         }
-                    }
-                    DocKind::Feed => match feed::parse(&page.text, employer) {
-                        Ok(x) => x,
-                        Err(e) => {
-                            tracing::warn!("{url}: {e}");
-                            run.report.error("feed-parse");
-                            run.report.complete = false;
-                            return Ok(());
-                        }
-                    },
-                    DocKind::Detail => {
-                        let sel = run.source.selectors.clone().unwrap_or_default();
-                        match listing::detail(&page.text, &page.url, &sel, employer) {
-                            Ok(p) => (vec![p], vec![]),
-                            Err(e) => (vec![], vec![e]),
-                        }
+                        return Ok(());
                     }
                 };
                 let mut page = page;
@@ -744,10 +774,10 @@ impl Crawler {
                     run.report.complete = false;
                 }
                 // we could not look: what the page held is not missing
-                if e.is_transient() {
-                    if let Some(p) = prev {
-                        run.seen.extend(p.vacancy_ids);
-                    }
+                if e.is_transient()
+                    && let Some(p) = prev
+                {
+                    run.seen.extend(p.vacancy_ids);
                 }
             }
         }
@@ -804,7 +834,12 @@ impl Crawler {
 
     /// The vacancies of an unchanged document: still there; close the ones whose validThrough
     /// passed, re-open ones that had been closed for being gone.
-    fn keep(&self, run: &mut Run<'_>, pipe: &mut Pipeline<'_>, ids: &[String]) -> anyhow::Result<()> {
+    fn keep(
+        &self,
+        run: &mut Run<'_>,
+        pipe: &mut Pipeline<'_>,
+        ids: &[String],
+    ) -> anyhow::Result<()> {
         for id in ids {
             run.seen.insert(id.clone());
             let Some(v) = pipe.index.get(id)? else {
@@ -837,6 +872,41 @@ impl Crawler {
     }
 }
 
+/// Postings and per-item reasons from a document, or (error kind, message) when the whole
+/// document could not be read.
+type Extracted = Result<(Vec<Posting>, Vec<String>), (&'static str, String)>;
+
+/// A fetched document on its way from the prefetcher to the pipeline.
+struct Fetched {
+    index: usize,
+    result: Result<Outcome, FetchError>,
+    /// Body hash, when there was a body.
+    hash: Option<String>,
+    /// Extraction result, when the body changed.
+    extracted: Option<Extracted>,
+}
+
+fn extract_doc(source: &Source, kind: DocKind, page: &fetch::Page) -> Extracted {
+    let employer = source.employer.as_deref();
+    match kind {
+        DocKind::Page => Ok(extract::job_postings(&page.text, &page.url)),
+        DocKind::Api => {
+            let sys = source.ats.as_deref().unwrap_or("");
+            ats::parse(sys, &page.text, &page.url, employer).map_err(|e| ("api-parse", e))
+        }
+        DocKind::Feed => feed::parse(&page.text, employer).map_err(|e| ("feed-parse", e)),
+        DocKind::Detail => {
+            let sel = source.selectors.clone().unwrap_or_default();
+            Ok(
+                match listing::detail(&page.text, &page.url, &sel, employer) {
+                    Ok(p) => (vec![p], vec![]),
+                    Err(e) => (vec![], vec![e]),
+                },
+            )
+        }
+    }
+}
+
 /// Validators for a conditional request: only from a page that last answered 200.
 fn validators_of(prev: Option<&state::PageState>) -> Validators {
     prev.filter(|p| p.http_status == Some(200))
@@ -857,9 +927,21 @@ impl Drop for AbortOnDrop {
 }
 
 /// Commit the index, then write the page rows that point into it.
-fn checkpoint(run: &mut Run<'_>, pipe: &mut Pipeline<'_>) -> anyhow::Result<()> {
+fn checkpoint(
+    run: &mut Run<'_>,
+    pipe: &mut Pipeline<'_>,
+    batch: &state::Batch<'_>,
+    again: bool,
+) -> anyhow::Result<()> {
     pipe.commit()?;
-    state::write_pages(pipe.store, &run.source.name, run.run_id, pipe.now, &run.pending)?;
+    state::write_pages(
+        pipe.store,
+        &run.source.name,
+        run.run_id,
+        pipe.now,
+        &run.pending,
+    )?;
+    batch.commit(again)?;
     run.pending.clear();
     run.since_commit = 0;
     Ok(())

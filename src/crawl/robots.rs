@@ -4,6 +4,9 @@
 //! to `*`. Allow/Disallow use the longest match, Allow winning ties; `*` and `$` wildcards are
 //! supported as in RFC 9309. `Crawl-delay` is honoured (it is not in the RFC, but Dutch sites use it).
 
+/// One group of robots.txt: (user agents, (allow?, pattern) rules, crawl delay).
+type Group = (Vec<String>, Vec<(bool, String)>, Option<f64>);
+
 #[derive(Debug, Clone, Default)]
 pub struct Robots {
     rules: Vec<(bool, String)>,
@@ -36,8 +39,7 @@ impl Robots {
             .unwrap_or(user_agent)
             .trim()
             .to_lowercase();
-        // groups: (agents, rules, delay)
-        let mut groups: Vec<(Vec<String>, Vec<(bool, String)>, Option<f64>)> = vec![];
+        let mut groups: Vec<Group> = vec![];
         let mut sitemaps = vec![];
         let mut last_was_agent = false;
         for raw in text.lines() {
@@ -58,10 +60,10 @@ impl Robots {
                 }
                 "allow" | "disallow" => {
                     last_was_agent = false;
-                    if let Some(g) = groups.last_mut() {
-                        if !(k == "disallow" && v.is_empty()) {
-                            g.1.push((k == "allow", v));
-                        }
+                    if let Some(g) = groups.last_mut()
+                        && !(k == "disallow" && v.is_empty())
+                    {
+                        g.1.push((k == "allow", v));
                     }
                 }
                 "crawl-delay" => {

@@ -76,7 +76,11 @@ pub fn write_pages(
         return Ok(());
     }
     let conn = store.connection();
-    conn.execute_batch("BEGIN")?;
+    // inside the crawl's batch transaction the caller commits; alone, this is its own
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN")?;
+    }
     let result = (|| -> anyhow::Result<()> {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO pages (url, source, etag, last_modified, hash, http_status, fetched_at, vacancy_ids, run_id)
@@ -103,14 +107,15 @@ pub fn write_pages(
         Ok(())
     })();
     match result {
-        Ok(()) => {
+        Ok(()) if own => {
             conn.execute_batch("COMMIT")?;
             Ok(())
         }
-        Err(e) => {
+        Err(e) if own => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
+        other => other,
     }
 }
 
@@ -183,12 +188,12 @@ pub fn record_absences(
             .collect::<Result<_, _>>()?
     };
     let mut to_close = vec![];
-    conn.execute_batch("BEGIN")?;
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Deferred)?;
     for (id, missed) in open {
         if seen.contains(&id) {
             continue;
         }
-        conn.execute(
+        tx.execute(
             "UPDATE vacancies SET missed_crawls = missed_crawls + 1 WHERE id = ?1",
             [&id],
         )?;
@@ -196,8 +201,45 @@ pub fn record_absences(
             to_close.push(id);
         }
     }
-    conn.execute_batch("COMMIT")?;
+    tx.commit()?;
     Ok(to_close)
+}
+
+/// The store writes of a crawl between two checkpoints form one transaction: faster, and a
+/// killed crawl loses vacancy rows and page rows together with the uncommitted index batch.
+/// Dropping the guard rolls back what was not committed.
+pub struct Batch<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Batch<'a> {
+    pub fn begin(store: &'a Store) -> anyhow::Result<Batch<'a>> {
+        if store.connection().is_autocommit() {
+            store.connection().execute_batch("BEGIN")?;
+        }
+        Ok(Batch { store })
+    }
+
+    /// Commit what is open and (when `again`) start the next batch.
+    pub fn commit(&self, again: bool) -> anyhow::Result<()> {
+        let conn = self.store.connection();
+        if !conn.is_autocommit() {
+            conn.execute_batch("COMMIT")?;
+        }
+        if again {
+            conn.execute_batch("BEGIN")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        let conn = self.store.connection();
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 /// Mark a vacancy seen without re-analysis (its page answered 304 or did not change).

@@ -100,7 +100,12 @@ pub fn hours_text(p: &Pick) -> String {
 
 /// "ongeveer 25 minuten reizen", "thuiswerken mogelijk" or "reistijd onbekend".
 pub fn travel_text(p: &Pick) -> String {
-    if p.vacancy.analysis.place.as_ref().is_some_and(|pl| pl.remote) {
+    if p.vacancy
+        .analysis
+        .place
+        .as_ref()
+        .is_some_and(|pl| pl.remote)
+    {
         return "thuiswerken mogelijk".into();
     }
     match p.entry.travel_minutes {
@@ -160,15 +165,19 @@ pub fn subject(n: usize) -> String {
 }
 
 fn greeting(cand: &Candidate) -> String {
-    match cand.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    match cand
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         Some(n) => format!("Beste {n},"),
         None => "Hallo,".into(),
     }
 }
 
 const SIGNAL_NOTE: &str = "Bespreek deze vacature eerst met je coach voordat je reageert.";
-const REPLY_NOTE: &str =
-    "Wil je reageren of heb je een vraag? Beantwoord deze e-mail, dan komt je bericht bij je coach.";
+const REPLY_NOTE: &str = "Wil je reageren of heb je een vraag? Beantwoord deze e-mail, dan komt je bericht bij je coach.";
 
 pub fn unsubscribe_url(cfg: &MailConfig, token: &str) -> String {
     format!("{}/afmelden/{token}", cfg.base_url.trim_end_matches('/'))
@@ -237,14 +246,20 @@ pub fn html_body(
     let mut s = String::new();
     s.push_str("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">");
     s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    s.push_str(&format!("<title>{}</title></head>\n", esc(&subject(picks.len()))));
+    s.push_str(&format!(
+        "<title>{}</title></head>\n",
+        esc(&subject(picks.len()))
+    ));
     s.push_str("<body style=\"margin:0;padding:0;background:#f4f4f4;\">\n");
     s.push_str("<div style=\"max-width:600px;margin:0 auto;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff;\">\n");
     s.push_str(&format!("<p>{}</p>\n", esc(&greeting(cand))));
     let intro = if picks.len() == 1 {
         "Er is 1 nieuwe vacature die bij je past.".to_string()
     } else {
-        format!("Er zijn {} nieuwe vacatures die bij je passen.", picks.len())
+        format!(
+            "Er zijn {} nieuwe vacatures die bij je passen.",
+            picks.len()
+        )
     };
     s.push_str(&format!("<p>{}</p>\n", esc(&intro)));
     for p in picks {
@@ -391,7 +406,12 @@ pub fn compose_all(
                 continue;
             }
         };
-        let Some(email) = cand.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
+        let Some(email) = cand
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        else {
             skip(report, &cand.id, "geen e-mailadres");
             continue;
         };
@@ -437,7 +457,13 @@ pub fn compose_all(
             let safe: String = cand
                 .id
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             let path = dir.join(format!("{safe}-{day}.eml"));
             std::fs::write(&path, m.formatted())

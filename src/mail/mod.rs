@@ -34,9 +34,12 @@
 //! 3. A failure puts the row back to `pending` with exponential backoff (5 min doubling, at most
 //!    6 h); an unreachable server therefore only delays mail. After `max_attempts` the row is
 //!    `failed` and its vacancies are released, so the next night proposes them again.
+//!    A server that gives no SMTP reply at all (down, or silent past 3 × `timeout_secs`) ends
+//!    the run's sending: the rest stays queued untouched.
 //! 4. A crash leaves a row `pending` (never sent: it is sent on restart) or `sending` (the crash
 //!    hit the SMTP exchange or the few milliseconds between the server's `250` and our commit).
-//!    A `sending` row is re-sent on restart **byte for byte, with the same Message-ID**. That
+//!    A `sending` row is re-sent on restart **byte for byte, with the same Message-ID**; so is a
+//!    mail whose exchange timed out after the data was transmitted. That
 //!    is at-least-once delivery with an idempotent message: a receiver that de-duplicates on
 //!    Message-ID (Gmail does; Sieve `duplicate`, and the test server here) shows it once. Plain
 //!    SMTP offers no way to ask a server whether it already took a message, so this is the
@@ -114,6 +117,8 @@ impl Default for SmtpConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailConfig {
+    /// Let `passend run` send the mail on `schedule` (`passend mail` works either way).
+    pub enabled: bool,
     /// When `passend run` sends the nightly mail (cron, Europe/Amsterdam). Keep it out of
     /// 02:00–03:00, which DST skips or doubles.
     pub schedule: String,
@@ -139,6 +144,7 @@ pub struct MailConfig {
 impl Default for MailConfig {
     fn default() -> Self {
         MailConfig {
+            enabled: false,
             schedule: "0 0 6 * * *".into(),
             candidates: PathBuf::from("config/candidates"),
             from: "passend <noreply@passend.example.nl>".into(),
@@ -197,7 +203,9 @@ impl MailConfig {
 pub fn transport(smtp: &SmtpConfig) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
     let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
         .port(smtp.port)
-        .timeout(Some(std::time::Duration::from_secs(smtp.timeout_secs.max(1))));
+        .timeout(Some(std::time::Duration::from_secs(
+            smtp.timeout_secs.max(1),
+        )));
     b = match smtp.tls {
         TlsMode::None => b.tls(Tls::None),
         TlsMode::Starttls => b.tls(Tls::Required(TlsParameters::new(smtp.host.clone())?)),
@@ -337,8 +345,71 @@ pub async fn run_mail(job: &MailJob<'_>) -> anyhow::Result<RunReport> {
         &mut report,
     )
     .await?;
-    report.pending = outbox::pending_count(&store.lock().expect("store lock"))?;
+    report.pending = outbox::pending_count(&lock_store(&store))?;
     Ok(report)
+}
+
+/// Send what is due in the outbox without composing anything (the retry between nights).
+pub async fn send_queued(
+    cfg: &MailConfig,
+    data: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<RunReport> {
+    let mut report = RunReport {
+        run_date: run_date(now).to_string(),
+        ..Default::default()
+    };
+    let store = Mutex::new(Store::open(&data.join("passend.db"))?);
+    if outbox::pending_count(&lock_store(&store))? == 0 {
+        return Ok(report);
+    }
+    let transport = transport(&cfg.smtp)?;
+    outbox::send_due(&store, &transport, cfg, now, None, &mut report).await?;
+    report.pending = outbox::pending_count(&lock_store(&store))?;
+    Ok(report)
+}
+
+fn lock_store(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How often `passend run` retries queued mail between the nightly runs.
+pub const RETRY_SCHEDULE: &str = "0 */5 * * * *";
+
+/// Register the nightly mail (on `mail.schedule`) and the outbox retry (every 5 minutes) with
+/// the `passend run` daemon, when `mail.enabled` is set. Returns whether they were added.
+pub fn add_jobs(
+    daemon: &mut crate::crawl::daemon::Daemon,
+    cfg: &MailConfig,
+    res: std::sync::Arc<Resources>,
+    data: PathBuf,
+) -> anyhow::Result<bool> {
+    if !cfg.enabled {
+        return Ok(false);
+    }
+    cfg.check()?;
+    let (c, d) = (cfg.clone(), data.clone());
+    daemon.add_job("mail", &cfg.schedule, move |now| {
+        let (cfg, res, data) = (c.clone(), res.clone(), d.clone());
+        async move {
+            let job = MailJob {
+                cfg: &cfg,
+                res: &res,
+                data: &data,
+                candidates: &cfg.candidates,
+                now,
+                dry_run: None,
+                crash_after: None,
+            };
+            Ok(run_mail(&job).await?.dutch())
+        }
+    })?;
+    let c = cfg.clone();
+    daemon.add_job("mail retry", RETRY_SCHEDULE, move |now| {
+        let (cfg, data) = (c.clone(), data.clone());
+        async move { Ok(send_queued(&cfg, &data, now).await?.dutch()) }
+    })?;
+    Ok(true)
 }
 
 /// The options of `passend mail`.

@@ -364,8 +364,24 @@ pub async fn send_due(
             Some(d.env_from.parse::<Address>()?),
             vec![d.env_to.parse::<Address>()?],
         )?;
-        match transport.send_raw(&envelope, &d.raw).await {
-            Ok(_) => {
+        // lettre's own timeout covers single reads; a server that stops answering mid-exchange
+        // must not hang the nightly run, so the whole exchange is bounded too
+        let limit = std::time::Duration::from_secs(cfg.smtp.timeout_secs.max(1) * 3);
+        let result = match tokio::time::timeout(limit, transport.send_raw(&envelope, &d.raw)).await
+        {
+            Ok(Ok(_)) => Ok(()),
+            // no SMTP reply code at all: the server is unreachable, so the rest waits too
+            Ok(Err(e)) => Err((e.to_string(), !(e.is_transient() || e.is_permanent()))),
+            Err(_) => Err((
+                format!(
+                    "no answer from the SMTP server within {} s",
+                    limit.as_secs()
+                ),
+                true,
+            )),
+        };
+        match result {
+            Ok(()) => {
                 transmitted += 1;
                 if crash_after == Some(transmitted) {
                     // test hook: die between the server's 250 and our record of it
@@ -374,11 +390,8 @@ pub async fn send_due(
                 mark_sent(&lock(store), &d, now)?;
                 report.sent += 1;
             }
-            Err(e) => {
-                // no SMTP reply at all: the server is unreachable, so the rest waits too
-                let unreachable = !(e.is_transient() || e.is_permanent());
+            Err((err, unreachable)) => {
                 report.failed += 1;
-                let err = e.to_string();
                 tracing::warn!(candidate = %d.candidate, attempt = attempts, "mail not sent: {err}");
                 report
                     .errors

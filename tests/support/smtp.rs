@@ -34,8 +34,11 @@ impl Received {
 #[derive(Clone)]
 struct Sink {
     got: Arc<Mutex<Vec<Received>>>,
-    /// Answer `451` to this many messages before accepting any.
+    /// Answer `421` (try later, closing) to this many messages before accepting any.
     reject: Arc<AtomicUsize>,
+    /// Answer `451` to this many messages and then stop answering on that connection
+    /// (mailin stays in its data state): a server that hangs mid-exchange.
+    stall: Arc<AtomicUsize>,
     from: String,
     to: Vec<String>,
     buf: Vec<u8>,
@@ -58,6 +61,11 @@ impl Handler for Sink {
         let left = self.reject.load(Ordering::SeqCst);
         if left > 0 {
             self.reject.store(left - 1, Ordering::SeqCst);
+            return response::NO_SERVICE;
+        }
+        let left = self.stall.load(Ordering::SeqCst);
+        if left > 0 {
+            self.stall.store(left - 1, Ordering::SeqCst);
             return response::INTERNAL_ERROR;
         }
         self.got.lock().unwrap().push(Received {
@@ -77,6 +85,7 @@ pub struct SmtpServer {
     pub port: u16,
     got: Arc<Mutex<Vec<Received>>>,
     reject: Arc<AtomicUsize>,
+    stall: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
@@ -90,9 +99,11 @@ impl SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let got = Arc::new(Mutex::new(vec![]));
         let reject = Arc::new(AtomicUsize::new(0));
+        let stall = Arc::new(AtomicUsize::new(0));
         let sink = Sink {
             got: got.clone(),
             reject: reject.clone(),
+            stall: stall.clone(),
             from: String::new(),
             to: vec![],
             buf: vec![],
@@ -108,12 +119,22 @@ impl SmtpServer {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        SmtpServer { port, got, reject }
+        SmtpServer {
+            port,
+            got,
+            reject,
+            stall,
+        }
     }
 
-    /// Answer the next `n` messages with a transient failure (451).
+    /// Answer the next `n` messages with a transient failure (421, connection closed).
     pub fn reject_next(&self, n: usize) {
         self.reject.store(n, Ordering::SeqCst);
+    }
+
+    /// Answer the next `n` messages with 451 and then hang that connection.
+    pub fn stall_next(&self, n: usize) {
+        self.stall.store(n, Ordering::SeqCst);
     }
 
     /// Every accepted transmission, duplicates included.
