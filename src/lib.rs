@@ -21,6 +21,7 @@ pub mod render;
 pub mod resources;
 pub mod schedule;
 pub mod store;
+pub mod web;
 
 /// Parse a `--now` value: an ISO date ("2025-10-25", taken as noon UTC) or an RFC 3339 date-time.
 pub fn parse_now(s: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {

@@ -106,6 +106,29 @@ enum Cmd {
     },
     /// Stop the nightly e-mail for the candidate with this unsubscribe token
     Unsubscribe { token: String },
+    /// Serve the coach web app and JSON API (issue 7)
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Send the session cookie without `Secure` (plain http on 127.0.0.1 only)
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
+    /// Manage coach accounts of the web app
+    Coach {
+        #[command(subcommand)]
+        cmd: CoachCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum CoachCmd {
+    /// Create a coach account; the password comes from $PASSEND_PASSWORD or the first stdin line
+    Add {
+        name: String,
+        #[arg(long)]
+        admin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -470,6 +493,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Unsubscribe { token } => {
             passend::mail::cli_unsubscribe(&e.data, &token, e.now)?;
+        }
+        Cmd::Serve {
+            addr,
+            insecure_cookies,
+        } => {
+            let res = resources(&e)?;
+            let now = e.now_given.then_some(e.now);
+            passend::web::cli::serve(&e.data, res, &addr, !insecure_cookies, now)?;
+        }
+        Cmd::Coach {
+            cmd: CoachCmd::Add { name, admin },
+        } => {
+            passend::web::cli::coach_add(&e.data, &name, admin)?;
         }
         Cmd::Taxonomy {
             cmd:

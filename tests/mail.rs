@@ -338,7 +338,10 @@ fn mail_has_content_headers_multipart_and_a_working_unsubscribe_link() {
     assert!(text.starts_with("Beste Sanne Jansen,"), "{text}");
     assert!(text.contains("Administratief medewerker"), "{text}");
     assert!(text.contains("Boekhuis B.V. · Utrecht"), "{text}");
-    assert!(text.contains("minuten reizen"), "{text}");
+    assert!(
+        text.contains("Ongeveer ") && text.contains(" minuten reizen · "),
+        "{text}"
+    );
     assert!(text.contains("24–32 uur per week"), "{text}");
     assert!(
         text.contains("Waarom: Past bij je beroepsrichting Administratief medewerker"),
@@ -830,4 +833,79 @@ fn run_mail_can_be_spawned_by_the_daemon() {
     let fut = passend::mail::run_mail(&job);
     is_send(&fut);
     drop(fut);
+}
+
+/// The HTML part rendered by headless Chromium at a phone's width; the screenshot is kept as
+/// test output in `target/tmp/mail-phone.png`. Skipped when Chromium is not installed.
+#[test]
+fn html_mail_renders_in_headless_chromium_at_phone_width() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("skipped: no chromium on this machine");
+        return;
+    };
+    let w = World::new(closed_port(), true);
+    w.ingest(&night1(), "2026-11-23");
+    let out_dir = w.root.join("preview");
+    let out = w.passend(
+        "2026-11-23T05:00:00Z",
+        &["mail", "--dry-run", "--out", out_dir.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eml = std::fs::read(out_dir.join("k-a-2026-11-23.eml")).unwrap();
+    let html = body(&mailparse::parse_mail(&eml).unwrap(), "text/html");
+    let page = w.root.join("mail.html");
+    std::fs::write(&page, &html).unwrap();
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mail-phone.png");
+    let _ = std::fs::remove_file(&shot);
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=390,844",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            w.root.join("chromium").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // bounded: at most 90 s
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let png = std::fs::read(&shot).expect("chromium wrote a screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width, 390, "rendered at phone width");
+    assert!(
+        png.len() > 5_000,
+        "the screenshot has content ({} bytes)",
+        png.len()
+    );
+    eprintln!("screenshot: {}", shot.display());
 }

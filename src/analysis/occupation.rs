@@ -21,6 +21,10 @@ pub struct Vocabulary {
     labels: BTreeMap<String, String>,
     /// single-word terms, for fuzzy matching
     single: Vec<String>,
+    /// word → multi-word terms containing it, for word-overlap matching
+    by_word: HashMap<String, Vec<String>>,
+    /// in how many terms each word occurs (for IDF weights)
+    word_df: HashMap<String, usize>,
 }
 
 /// Words that say nothing about the occupation.
@@ -121,6 +125,8 @@ impl Vocabulary {
             longest: 1,
             labels: BTreeMap::new(),
             single: vec![],
+            by_word: HashMap::new(),
+            word_df: HashMap::new(),
         };
         for line in labels_tsv.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -178,6 +184,17 @@ impl Vocabulary {
         self.longest = self.longest.max(words);
         if words == 1 && key.len() >= 5 {
             self.single.push(key.clone());
+        }
+        if !self.terms.contains_key(&key) {
+            for w in key.split(' ') {
+                *self.word_df.entry(w.to_string()).or_insert(0) += 1;
+                if words > 1 {
+                    self.by_word
+                        .entry(w.to_string())
+                        .or_default()
+                        .push(key.clone());
+                }
+            }
         }
         let list = self.terms.entry(key).or_default();
         if !list.iter().any(|(c, _)| c == isco) {
@@ -320,6 +337,42 @@ impl Vocabulary {
                 if let Some((sim, t)) = best {
                     if let Some(codes) = self.exact(t) {
                         bump(codes, part_penalty * 0.75 * sim, &mut scores);
+                    }
+                }
+            }
+        }
+        // word overlap with multi-word titles ("social media expert" ~ "social media specialist"),
+        // weighted by how rare the shared words are; only when nothing matched exactly
+        if scores.values().all(|s| *s < 0.6) {
+            let words: Vec<&str> = full.split(' ').filter(|w| !w.is_empty()).collect();
+            let n_terms = self.terms.len().max(1) as f64;
+            let idf = |w: &str| {
+                (n_terms / (1.0 + *self.word_df.get(w).unwrap_or(&0) as f64))
+                    .ln()
+                    .max(0.1)
+            };
+            let mut seen: std::collections::HashSet<&String> = std::collections::HashSet::new();
+            for w in &words {
+                for term in self.by_word.get(*w).into_iter().flatten() {
+                    if !seen.insert(term) {
+                        continue;
+                    }
+                    let tw: Vec<&str> = term.split(' ').collect();
+                    let shared: f64 = tw
+                        .iter()
+                        .filter(|x| words.contains(x))
+                        .map(|x| idf(x))
+                        .sum();
+                    let union: f64 = tw
+                        .iter()
+                        .chain(words.iter().filter(|x| !tw.contains(x)))
+                        .map(|x| idf(x))
+                        .sum();
+                    let wj = if union > 0.0 { shared / union } else { 0.0 };
+                    if wj >= 0.45 {
+                        if let Some(codes) = self.exact(term) {
+                            bump(codes, 0.4 + 0.4 * wj, &mut scores);
+                        }
                     }
                 }
             }

@@ -167,6 +167,8 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         let c = b[i];
         let split_here = match c {
             b'\n' => Some(i + 1),
+            // line breaks lost when a site stripped its HTML: "in de keukenJij bent ervaren"
+            b'A'..=b'Z' if glued_sentence(b, i) => Some(i),
             b'!' | b'?' | b';' => Some(i + 1),
             b'.' => {
                 // ". X" with X upper-case or a quote: a sentence end
@@ -207,6 +209,18 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     out
 }
 
+/// At byte `i` an upper-case letter starts a new sentence glued to the previous one: at least
+/// three lower-case letters before it, a lower-case letter after it ("keukenJij", "orders.Je"
+/// is handled by '.'), and not a known brand pattern of one capital inside a word ("PostNL").
+fn glued_sentence(b: &[u8], i: usize) -> bool {
+    if i < 3 || i + 2 >= b.len() {
+        return false;
+    }
+    let lower_before = b[i - 3..i].iter().all(|c| c.is_ascii_lowercase());
+    let lower_after = b[i + 1].is_ascii_lowercase() && b[i + 2].is_ascii_lowercase();
+    lower_before && lower_after
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +248,8 @@ mod tests {
     fn sentence_spans_point_into_the_text() {
         let text = "Je tilt ca. 20 kg per doos. Werken in 3 ploegen!\n• 0,8 fte";
         let s = sentences("Salaris ’s avonds € 20. Dat is ca. 20 kg.");
+        assert_eq!(s.len(), 2);
+        let s = sentences("Het beheren van de kosten binnen de keukenJij bent ervaren");
         assert_eq!(s.len(), 2);
         let s = sentences(text);
         let parts: Vec<&str> = s.iter().map(|x| &text[x.start..x.end]).collect();

@@ -26,9 +26,14 @@ pub fn job_postings(html: &str, page_url: &str) -> (Vec<Posting>, Vec<String>) {
     if !has_jsonld && !has_microdata {
         return (vec![], vec![]);
     }
-    let doc = Html::parse_document(html);
-    let (mut out, errors) = jsonld_postings(&doc, page_url);
+    // JSON-LD scripts are raw text in HTML: found with a scan, no DOM needed
+    let (mut out, errors) = if has_jsonld {
+        jsonld_postings(html, page_url)
+    } else {
+        (vec![], vec![])
+    };
     if out.is_empty() && has_microdata {
+        let doc = Html::parse_document(html);
         out = microdata_postings(&doc, page_url);
     }
     for p in &mut out {
@@ -47,13 +52,26 @@ pub fn unescape_html_text(s: &str) -> String {
     }
 }
 
-fn jsonld_postings(doc: &Html, page_url: &str) -> (Vec<Posting>, Vec<String>) {
-    let sel = Selector::parse(r#"script[type="application/ld+json" i]"#).expect("selector");
+static JSONLD_SCRIPT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?is)<script\b[^>]*\btype\s*=\s*["']?\s*application/ld\+json\s*["']?[^>]*>(.*?)</script\s*>"#,
+    )
+    .expect("regex")
+});
+
+/// The contents of the `<script type="application/ld+json">` elements of a page.
+pub fn jsonld_scripts(html: &str) -> Vec<&str> {
+    JSONLD_SCRIPT
+        .captures_iter(html)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect()
+}
+
+fn jsonld_postings(html: &str, page_url: &str) -> (Vec<Posting>, Vec<String>) {
     let mut out = vec![];
     let mut errors = vec![];
-    for (i, script) in doc.select(&sel).enumerate() {
-        let raw: String = script.text().collect();
-        let value = match parse_lenient(&raw) {
+    for (i, raw) in jsonld_scripts(html).into_iter().enumerate() {
+        let value = match parse_lenient(raw) {
             Ok(v) => v,
             Err(e) => {
                 errors.push(format!("JSON-LD block {} on {page_url}: {e}", i + 1));
@@ -377,6 +395,17 @@ mod tests {
         assert_eq!(p[0].url.as_deref(), Some("http://x/page"));
         assert_eq!(p[1].id, "http://x/2");
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn jsonld_script_scan() {
+        let html = r#"<script>var x = "<script type='application/ld+json'>";</script>
+        <SCRIPT id="a" TYPE="application/ld+json">{"a":1}</SCRIPT>
+        <script type=application/ld+json nonce="x">[2]</script >
+        <script type="text/javascript">{"b":3}</script>"#;
+        let found = jsonld_scripts(html);
+        assert_eq!(found[found.len() - 2..], [r#"{"a":1}"#, "[2]"]);
+        assert!(!found.iter().any(|s| s.contains("\"b\"")));
     }
 
     #[test]

@@ -148,11 +148,14 @@ pub fn reason_text(cand: &Candidate, p: &Pick, now: DateTime<Utc>) -> String {
     if parts.is_empty() {
         parts.push("nieuw in het aanbod en binnen je mogelijkheden".into());
     }
-    let s = parts.join("; ");
+    capitalised(&parts.join("; ")) + "."
+}
+
+fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
-        None => s,
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -212,7 +215,11 @@ pub fn text_body(
                 .unwrap_or("werkgever niet vermeld"),
             v.place_name().unwrap_or_else(|| "plaats onbekend".into())
         ));
-        s.push_str(&format!("   {} · {}\n", travel_text(p), hours_text(p)));
+        s.push_str(&format!(
+            "   {} · {}\n",
+            capitalised(&travel_text(p)),
+            hours_text(p)
+        ));
         s.push_str(&format!("   Waarom: {}\n", reason_text(cand, p, now)));
         if p.entry.verdict == Verdict::Signal {
             s.push_str(&format!("   {SIGNAL_NOTE}\n"));
@@ -280,7 +287,7 @@ pub fn html_body(
         ));
         s.push_str(&format!(
             "<p style=\"margin:0 0 4px 0;\">{} · {}</p>\n",
-            esc(&travel_text(p)),
+            esc(&capitalised(&travel_text(p))),
             esc(&hours_text(p))
         ));
         s.push_str(&format!(

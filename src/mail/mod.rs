@@ -22,6 +22,10 @@
 //! or other health information ever appears in a mail**: the matcher's restriction reasons are
 //! not copied, and a `signal` vacancy only says "bespreek deze eerst met je coach".
 //!
+//! Known limit: the matcher caps a shortlist at three vacancies per employer, and the mail filters
+//! the matcher's list, so a fourth new vacancy of an employer whose three earlier ones are still
+//! open waits until one of those closes.
+//!
 //! # Delivery guarantee
 //! 1. *Compose* (one SQLite transaction per candidate): the raw message bytes, a random but
 //!    stored Message-ID, and the vacancies it proposes are inserted into `mail_outbox` /

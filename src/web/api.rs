@@ -64,7 +64,10 @@ pub fn update_candidate(state: &AppState, user: &User, id: &str, text: &str) -> 
     if cand.id != id {
         return Err(Fail::Invalid(vec![super::field_error(
             "id",
-            format!("Het id in het profiel («{}») hoort «{id}» te zijn.", cand.id),
+            format!(
+                "Het id in het profiel («{}») hoort «{id}» te zijn.",
+                cand.id
+            ),
         )]));
     }
     db::save_candidate(conn, user, row.coach_id, text, &cand, false, state.now())
@@ -99,7 +102,10 @@ pub fn record_action(state: &AppState, user: &User, id: &str, f: &Fields) -> Res
             Err(e) => return Err(e),
         }
     };
-    let verdict = found.as_ref().map(|(_, j)| j.verdict).unwrap_or(Verdict::Signal);
+    let verdict = found
+        .as_ref()
+        .map(|(_, j)| j.verdict)
+        .unwrap_or(Verdict::Signal);
     let mut action = form::validate_action(f, verdict, state.now()).map_err(Fail::Invalid)?;
     let Some((v, j)) = found else {
         return Err(Fail::Invalid(vec![super::field_error(
@@ -113,7 +119,15 @@ pub fn record_action(state: &AppState, user: &User, id: &str, f: &Fields) -> Res
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     let store = state.db();
-    db::insert_action(store.connection(), user, id, &action, &verdict, &v, state.now())
+    db::insert_action(
+        store.connection(),
+        user,
+        id,
+        &action,
+        &verdict,
+        &v,
+        state.now(),
+    )
 }
 
 fn candidate_summary(r: &db::CandidateRow) -> Value {
@@ -217,7 +231,9 @@ async fn occupations(State(state): State<Shared>, ApiUser(_): ApiUser) -> Json<V
 async fn list(State(state): State<Shared>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiFail> {
     let store = state.db();
     let rows = db::list_candidates(store.connection(), &user)?;
-    Ok(Json(json!(rows.iter().map(candidate_summary).collect::<Vec<_>>())))
+    Ok(Json(json!(
+        rows.iter().map(candidate_summary).collect::<Vec<_>>()
+    )))
 }
 
 #[derive(Deserialize)]
@@ -273,7 +289,10 @@ async fn toml_export(
     audit(&state, &user, &id, "profiel geëxporteerd (TOML)")?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/toml; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}.toml\"", row.id),
@@ -339,7 +358,12 @@ async fn actions_json(
 ) -> Result<Json<Value>, ApiFail> {
     let store = state.db();
     db::authorized(store.connection(), &user, &id)?;
-    Ok(Json(json!(db::actions(store.connection(), &id, None, None)?)))
+    Ok(Json(json!(db::actions(
+        store.connection(),
+        &id,
+        None,
+        None
+    )?)))
 }
 
 async fn action_create(

@@ -2,8 +2,8 @@
 //! limiting. Passwords enter from the sign-in form, the JSON API or `passend coach add`; only
 //! their argon2 hashes leave (into `web_coaches`). Nothing here logs a password or a token.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
 
@@ -50,7 +50,12 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Create a coach account (the `passend coach add` command).
-pub fn add_coach(conn: &Connection, name: &str, password: &str, admin: bool) -> anyhow::Result<i64> {
+pub fn add_coach(
+    conn: &Connection,
+    name: &str,
+    password: &str,
+    admin: bool,
+) -> anyhow::Result<i64> {
     let name = name.trim();
     if name.is_empty()
         || name.len() > 64
@@ -148,5 +153,4 @@ pub fn login(
 }
 
 /// argon2 hash of a random string, for constant-ish timing on unknown accounts.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$YtZ0S1vJ1xXW1rsBXeeUaRkq6X2I0ZC0X3QmYx0cKQ8";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$YtZ0S1vJ1xXW1rsBXeeUaRkq6X2I0ZC0X3QmYx0cKQ8";

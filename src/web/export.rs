@@ -17,7 +17,9 @@ pub struct Period {
     pub tot: Option<String>,
 }
 
-pub fn validate_period(p: &Period) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Vec<FieldError>> {
+pub fn validate_period(
+    p: &Period,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Vec<FieldError>> {
     let mut errs = vec![];
     let mut parse = |key: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
         None | Some("") => None,

@@ -36,7 +36,9 @@ impl Fields {
 
 /// Dutch name of a candidate-file key, for messages.
 pub fn dutch_key(key: &str) -> String {
-    let k = key.trim_start_matches("fml.notes.").trim_start_matches("fml.");
+    let k = key
+        .trim_start_matches("fml.notes.")
+        .trim_start_matches("fml.");
     match key {
         "id" => "Id".into(),
         "name" => "Naam".into(),
@@ -129,9 +131,7 @@ pub fn apply_profile(
             )),
             Some(id)
                 if id.len() > 64
-                    || !id
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || "-_.".contains(c)) =>
+                    || !id.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) =>
             {
                 errs.push(field_error(
                     "id",
@@ -146,7 +146,10 @@ pub fn apply_profile(
     }
     let name = f.get("name");
     if name.is_some_and(|n| n.chars().count() > 120) {
-        errs.push(field_error("name", "De naam is te lang (hoogstens 120 tekens)."));
+        errs.push(field_error(
+            "name",
+            "De naam is te lang (hoogstens 120 tekens).",
+        ));
     }
     set_or_remove(&mut root, "name", name.map(|s| Value::String(s.into())));
     let email = f.get("email");
@@ -275,11 +278,7 @@ pub fn apply_profile(
         if l.len() > 50 {
             errs.push(field_error(key, "Hoogstens 50 waarden."));
         }
-        set_or_remove(
-            profile,
-            key,
-            (!l.is_empty()).then_some(Value::Array(l)),
-        );
+        set_or_remove(profile, key, (!l.is_empty()).then_some(Value::Array(l)));
     }
     if profile.is_empty() {
         root.remove("profile");
@@ -348,7 +347,10 @@ pub fn apply_fml(base: &str, f: &Fields, cat: &Catalogue) -> Result<String, Vec<
                         }
                         _ => errs.push(field_error(
                             &field,
-                            format!("{} ({}): kies een van de codes uit de lijst.", item.label, item.id),
+                            format!(
+                                "{} ({}): kies een van de codes uit de lijst.",
+                                item.label, item.id
+                            ),
                         )),
                     }
                 }
@@ -456,7 +458,10 @@ pub fn validate_action(
     let text = |key: &str, max: usize, errs: &mut Vec<FieldError>| -> Option<String> {
         let v = f.get(key)?;
         if v.chars().count() > max {
-            errs.push(field_error(key, format!("Te lang (hoogstens {max} tekens).")));
+            errs.push(field_error(
+                key,
+                format!("Te lang (hoogstens {max} tekens)."),
+            ));
         }
         Some(v.to_string())
     };
@@ -497,7 +502,10 @@ pub fn validate_action(
                 None
             }
             Some(d) if d < today - Duration::days(3 * 365) => {
-                errs.push(field_error("date", "De datum ligt meer dan drie jaar terug."));
+                errs.push(field_error(
+                    "date",
+                    "De datum ligt meer dan drie jaar terug.",
+                ));
                 None
             }
             Some(d) => Some(d),
@@ -584,7 +592,10 @@ mod tests {
         let text = apply_fml(base, &f, cat).unwrap();
         let c = parse_candidate(&text, cat).unwrap();
         assert_eq!(c.restrictions.len(), 2);
-        assert_eq!(c.restriction("lifting").unwrap().note.as_deref(), Some("max 5 kg"));
+        assert_eq!(
+            c.restriction("lifting").unwrap().note.as_deref(),
+            Some("max 5 kg")
+        );
         // a note without a code, an out-of-range code: a Dutch message per field
         let bad = fields(&[("item.lifting", "99"), ("note.carrying", "x")]);
         let e = apply_fml(base, &bad, cat).unwrap_err();
@@ -605,11 +616,19 @@ mod tests {
             ("contact", "P. de Vries"),
         ]);
         assert!(validate_action(&ok, Verdict::Pass, now).is_ok());
-        let missing = fields(&[("vacancy_id", "v1"), ("kind", "gesolliciteerd"), ("date", "2025-12-19")]);
+        let missing = fields(&[
+            ("vacancy_id", "v1"),
+            ("kind", "gesolliciteerd"),
+            ("date", "2025-12-19"),
+        ]);
         let e = validate_action(&missing, Verdict::Pass, now).unwrap_err();
         let names: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(names, ["date", "channel", "contact"]);
-        let signal = fields(&[("vacancy_id", "v1"), ("kind", "voorgesteld"), ("date", "2025-11-19")]);
+        let signal = fields(&[
+            ("vacancy_id", "v1"),
+            ("kind", "voorgesteld"),
+            ("date", "2025-11-19"),
+        ]);
         assert_eq!(
             validate_action(&signal, Verdict::Signal, now).unwrap_err()[0].field,
             "motivation"

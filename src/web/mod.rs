@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod db;
 pub mod export;
 pub mod form;
@@ -228,7 +229,7 @@ impl IntoResponse for PageFail {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -324,10 +325,7 @@ async fn openapi() -> impl IntoResponse {
 }
 
 /// Security headers on every response.
-async fn security_headers(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(

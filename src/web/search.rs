@@ -298,13 +298,19 @@ mod tests {
 
     #[test]
     fn highlight_marks_and_escapes() {
-        let h = highlight("Je tilt <zware> dozen tot 25 kg & meer.", &["tot 25 kg", "dozen"]);
+        let h = highlight(
+            "Je tilt <zware> dozen tot 25 kg & meer.",
+            &["tot 25 kg", "dozen"],
+        );
         assert_eq!(
             h,
             "Je tilt &lt;zware&gt; <mark>dozen</mark> <mark>tot 25 kg</mark> &amp; meer."
         );
         // overlapping spans merge
-        let h = highlight("nachtdiensten draaien", &["nachtdiensten", "diensten draaien"]);
+        let h = highlight(
+            "nachtdiensten draaien",
+            &["nachtdiensten", "diensten draaien"],
+        );
         assert_eq!(h, "<mark>nachtdiensten draaien</mark>");
     }
 
