@@ -332,16 +332,16 @@ pub fn parse(text: &str, file: &str, catalogue: &Catalogue) -> Result<Candidate,
             education = cx
                 .string(t, "profile", "education")?
                 .map(|s| s.to_lowercase());
-            if let Some(e) = &education {
-                if !EDUCATION_LEVELS.contains(&e.as_str()) {
-                    return Err(cx.err(
-                        "profile.education",
-                        format!(
-                            "`{e}` is not a level; allowed: {}",
-                            EDUCATION_LEVELS.join(", ")
-                        ),
-                    ));
-                }
+            if let Some(e) = &education
+                && !EDUCATION_LEVELS.contains(&e.as_str())
+            {
+                return Err(cx.err(
+                    "profile.education",
+                    format!(
+                        "`{e}` is not a level; allowed: {}",
+                        EDUCATION_LEVELS.join(", ")
+                    ),
+                ));
             }
             skills = cx.string_list(t, "profile", "skills")?;
             licences = cx.string_list(t, "profile", "licences")?;

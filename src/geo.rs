@@ -116,12 +116,12 @@ impl Gazetteer {
         let mut n = 0;
         for line in tsv.lines() {
             let c: Vec<&str> = line.split('\t').collect();
-            if c.len() >= 4 {
-                if let (Ok(lat), Ok(lon)) = (c[2].parse(), c[3].parse()) {
-                    self.pc4
-                        .insert(c[0].to_string(), (c[1].to_string(), lat, lon));
-                    n += 1;
-                }
+            if c.len() >= 4
+                && let (Ok(lat), Ok(lon)) = (c[2].parse(), c[3].parse())
+            {
+                self.pc4
+                    .insert(c[0].to_string(), (c[1].to_string(), lat, lon));
+                n += 1;
             }
         }
         n
@@ -218,16 +218,16 @@ impl Gazetteer {
         let cc = country
             .map(normalise_country)
             .unwrap_or_else(|| "NL".into());
-        if cc == "NL" {
-            if let Some((name, lat, lon)) = self.pc4.get(&digits) {
-                return Some(Place {
-                    name: name.clone(),
-                    lat: *lat,
-                    lon: *lon,
-                    precision: "postcode".into(),
-                    remote: false,
-                });
-            }
+        if cc == "NL"
+            && let Some((name, lat, lon)) = self.pc4.get(&digits)
+        {
+            return Some(Place {
+                name: name.clone(),
+                lat: *lat,
+                lon: *lon,
+                precision: "postcode".into(),
+                remote: false,
+            });
         }
         let (name, lat, lon) = self.areas.get(&(cc, digits[..2].to_string()))?;
         Some(Place {

@@ -136,10 +136,10 @@ pub fn judge_demand(d: &Demand, cand: &Candidate, cat: &Catalogue) -> (Verdict, 
 
 /// The candidate's home as a place, if it can be found.
 pub fn home_place(cand: &Candidate, res: &Resources) -> Option<Place> {
-    if let Some(pc) = &cand.home.postcode {
-        if let Some(p) = res.gazetteer.postcode(pc, Some("NL")) {
-            return Some(p);
-        }
+    if let Some(pc) = &cand.home.postcode
+        && let Some(p) = res.gazetteer.postcode(pc, Some("NL"))
+    {
+        return Some(p);
     }
     cand.home
         .place

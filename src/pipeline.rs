@@ -128,14 +128,14 @@ impl Pipeline<'_> {
         let hash = content_hash(&p);
         let known = self.store.known(&p.id)?;
         let expired = p.valid_through.is_some_and(|d| d < self.now.date_naive());
-        if let Some(k) = &known {
-            if k.hash == hash && (k.status == "open") != expired {
-                if let Some(v) = self.index.get(&p.id)? {
-                    self.store.seen(&v, &hash, self.now)?;
-                    report.unchanged += 1;
-                    return Ok(v);
-                }
-            }
+        if let Some(k) = &known
+            && k.hash == hash
+            && (k.status == "open") != expired
+            && let Some(v) = self.index.get(&p.id)?
+        {
+            self.store.seen(&v, &hash, self.now)?;
+            report.unchanged += 1;
+            return Ok(v);
         }
         let analysis = analysis::analyze_safely(self.res, &p);
         if !analysis.warnings.is_empty() {
@@ -187,13 +187,13 @@ impl Pipeline<'_> {
 
     /// Close a vacancy (404/410, absent from its source, expired); it stays stored.
     pub fn close(&mut self, id: &str, reason: &str) -> anyhow::Result<bool> {
-        if let Some(mut v) = self.index.get(id)? {
-            if v.status == Status::Open {
-                v.status = Status::Closed;
-                self.index.upsert(&v, &self.res.catalogue)?;
-                self.store.close(id, reason, self.now)?;
-                return Ok(true);
-            }
+        if let Some(mut v) = self.index.get(id)?
+            && v.status == Status::Open
+        {
+            v.status = Status::Closed;
+            self.index.upsert(&v, &self.res.catalogue)?;
+            self.store.close(id, reason, self.now)?;
+            return Ok(true);
         }
         Ok(false)
     }

@@ -137,11 +137,11 @@ pub fn from_json(v: &Value, fallback_url: Option<&str>) -> Result<Posting, Strin
             }
             _ => {}
         }
-        if p.lat.is_none() {
-            if let Some(g) = place.get("geo") {
-                p.lat = g.get("latitude").and_then(number_of);
-                p.lon = g.get("longitude").and_then(number_of);
-            }
+        if p.lat.is_none()
+            && let Some(g) = place.get("geo")
+        {
+            p.lat = g.get("latitude").and_then(number_of);
+            p.lon = g.get("longitude").and_then(number_of);
         }
     }
     if obj.get("jobLocationType").and_then(text_of).as_deref() == Some("TELECOMMUTE")

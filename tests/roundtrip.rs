@@ -40,8 +40,7 @@ fn ingest_then_shortlist_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let office = "<p>Je verwerkt facturen en boekingen in ons ERP-systeem en beantwoordt vragen van collega's. 24 tot 32 uur per week.</p>";
-    let lines = vec![
-        posting("adm-1", "Administratief medewerker", "Boekhuis B.V.", 52.09, 5.12, "Utrecht", office).to_string(),
+    let lines = [posting("adm-1", "Administratief medewerker", "Boekhuis B.V.", 52.09, 5.12, "Utrecht", office).to_string(),
         posting("adm-dup", "Administratief medewerker", "Boekhuis BV", 52.09, 5.12, "Utrecht", office).to_string(),
         posting("mag-1", "Magazijnmedewerker", "Van Dijk Logistiek", 52.05, 5.10, "Nieuwegein",
             "<p>Je pakt orders in het magazijn. Je tilt regelmatig dozen tot 25 kg. 40 uur per week.</p>").to_string(),
@@ -54,8 +53,7 @@ fn ingest_then_shortlist_round_trip() {
             let mut v = posting("adm-old", "Administratief medewerker", "Archief & Co", 52.09, 5.12, "Utrecht", office);
             v["validThrough"] = json!("2026-11-01");
             v.to_string()
-        },
-    ];
+        }];
     let file = tmp.path().join("v.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
     let out = passend(&data, &["ingest", file.to_str().unwrap()]);

@@ -335,11 +335,11 @@ fn merge(found: &mut BTreeMap<String, Demand>, d: Demand) {
             found.insert(d.item.clone(), d);
         }
         Some(old) => match (&mut old.threshold, &d.threshold) {
-            (Threshold::From { exclude_from: a }, Threshold::From { exclude_from: b }) => {
-                if *b < *a {
-                    *a = *b;
-                    old.evidence = d.evidence;
-                }
+            (Threshold::From { exclude_from: a }, Threshold::From { exclude_from: b })
+                if *b < *a =>
+            {
+                *a = *b;
+                old.evidence = d.evidence;
             }
             (Threshold::Flags { exclude_flags: a }, Threshold::Flags { exclude_flags: b }) => {
                 let before = a.len();

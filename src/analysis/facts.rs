@@ -76,13 +76,12 @@ fn plausible_context(before: &str, tail: &str) -> bool {
     let bad_before = [
         "binnen", "om", "vanaf", "tot", "na", "voor", "tegen", "rond", "dan", "van", "'s", "ca",
     ];
-    if let Some(last) = b.split_whitespace().last() {
-        if bad_before.contains(&last)
-            && !tail.trim_start().starts_with("per week")
-            && !b.ends_with("basis van")
-        {
-            return false;
-        }
+    if let Some(last) = b.split_whitespace().last()
+        && bad_before.contains(&last)
+        && !tail.trim_start().starts_with("per week")
+        && !b.ends_with("basis van")
+    {
+        return false;
     }
     let t = tail.trim_start();
     !(t.starts_with("per dag")
@@ -383,10 +382,11 @@ pub fn hours(
                 let mm: f64 = c.get(m).map_or(Some(0.0), |x| x.as_str().parse().ok())?;
                 Some(hh + mm / 60.0)
             };
-            if let (Some(a), Some(b)) = (at(1, 2), at(3, 4)) {
-                if (5.0..=10.0).contains(&a) && (7.5..=10.5).contains(&(b - a)) {
-                    return Some(FULLTIME);
-                }
+            if let (Some(a), Some(b)) = (at(1, 2), at(3, 4))
+                && (5.0..=10.0).contains(&a)
+                && (7.5..=10.5).contains(&(b - a))
+            {
+                return Some(FULLTIME);
             }
         }
     }
@@ -469,7 +469,7 @@ pub fn education(lower: &str, field: Option<&str>) -> Option<String> {
     for c in EDU.captures_iter(&joined) {
         let w = c[1].replace(' ', "-");
         let lv = if w.starts_with("mbo") {
-            let n = w.chars().filter(|c| c.is_ascii_digit()).last();
+            let n = w.chars().rfind(|c| c.is_ascii_digit());
             match n {
                 Some(d) => (d.to_digit(10).unwrap() as u8, format!("mbo-{d}")),
                 None => (3, "mbo-3".into()),

@@ -38,12 +38,12 @@ pub fn analyze(res: &Resources, p: &Posting) -> Analysis {
 
     let occupations = res.vocabulary.classify(&title, &description);
     let (mut demands, suppressed) = res.rules.explicit(&full, &sentences, &mut warnings);
-    if let Some(best) = occupations.first() {
-        if best.score >= IMPLIED_MIN_SCORE {
-            let mut settled: Vec<String> = demands.iter().map(|d| d.item.clone()).collect();
-            settled.extend(suppressed.iter().cloned());
-            demands.extend(res.rules.implied(&best.isco, &title, &settled));
-        }
+    if let Some(best) = occupations.first()
+        && best.score >= IMPLIED_MIN_SCORE
+    {
+        let mut settled: Vec<String> = demands.iter().map(|d| d.item.clone()).collect();
+        settled.extend(suppressed.iter().cloned());
+        demands.extend(res.rules.implied(&best.isco, &title, &settled));
     }
     demands.sort_by(|a, b| a.item.cmp(&b.item));
 
@@ -98,35 +98,33 @@ fn locate(res: &Resources, p: &Posting, description: &str) -> Option<Place> {
     let country = p.country.as_deref();
     let geo = &res.gazetteer;
     let name_hit = p.locality.as_deref().and_then(|l| geo.place(l, country));
-    if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
-        if (-90.0..=90.0).contains(&lat)
-            && (-180.0..=180.0).contains(&lon)
-            && (lat != 0.0 || lon != 0.0)
-        {
-            let name = name_hit
-                .as_ref()
-                .map(|n| n.name.clone())
-                .or_else(|| p.locality.clone())
-                .unwrap_or_else(|| format!("{lat:.2}, {lon:.2}"));
-            return Some(Place {
-                name,
-                lat,
-                lon,
-                precision: "posting".into(),
-                remote: false,
-            });
-        }
+    if let (Some(lat), Some(lon)) = (p.lat, p.lon)
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon)
+        && (lat != 0.0 || lon != 0.0)
+    {
+        let name = name_hit
+            .as_ref()
+            .map(|n| n.name.clone())
+            .or_else(|| p.locality.clone())
+            .unwrap_or_else(|| format!("{lat:.2}, {lon:.2}"));
+        return Some(Place {
+            name,
+            lat,
+            lon,
+            precision: "posting".into(),
+            remote: false,
+        });
     }
     let is_be = country.map(crate::geo::normalise_country).as_deref() == Some("BE");
-    if let Some(pc) = p.postal_code.as_deref() {
-        if let Some(mut by_pc) = geo.postcode(pc, country) {
-            if by_pc.precision == "postcode" || name_hit.is_none() {
-                if let Some(n) = &name_hit {
-                    by_pc.name = n.name.clone();
-                }
-                return Some(by_pc);
-            }
+    if let Some(pc) = p.postal_code.as_deref()
+        && let Some(mut by_pc) = geo.postcode(pc, country)
+        && (by_pc.precision == "postcode" || name_hit.is_none())
+    {
+        if let Some(n) = &name_hit {
+            by_pc.name = n.name.clone();
         }
+        return Some(by_pc);
     }
     if name_hit.is_some() {
         return name_hit;
@@ -151,12 +149,12 @@ fn locate(res: &Resources, p: &Posting, description: &str) -> Option<Place> {
                     .unwrap_or("")
                     .trim()
                     .to_string();
-                if !candidate.is_empty() && candidate.len() < 40 {
-                    if let Some(pl) =
+                if !candidate.is_empty()
+                    && candidate.len() < 40
+                    && let Some(pl) =
                         geo.place(&candidate, if is_be { Some("BE") } else { country })
-                    {
-                        return Some(pl);
-                    }
+                {
+                    return Some(pl);
                 }
             }
         }

@@ -133,11 +133,11 @@ impl Vocabulary {
                 continue;
             }
             let mut c = line.split('\t');
-            if let (Some(code), Some(label)) = (c.next(), c.next()) {
-                if code.trim() != "code" {
-                    v.labels
-                        .insert(code.trim().to_string(), label.trim().to_string());
-                }
+            if let (Some(code), Some(label)) = (c.next(), c.next())
+                && code.trim() != "code"
+            {
+                v.labels
+                    .insert(code.trim().to_string(), label.trim().to_string());
             }
         }
         for (n, line) in occupations_tsv.lines().enumerate() {
@@ -334,10 +334,10 @@ impl Vocabulary {
                         best = Some((sim, t));
                     }
                 }
-                if let Some((sim, t)) = best {
-                    if let Some(codes) = self.exact(t) {
-                        bump(codes, part_penalty * 0.75 * sim, &mut scores);
-                    }
+                if let Some((sim, t)) = best
+                    && let Some(codes) = self.exact(t)
+                {
+                    bump(codes, part_penalty * 0.75 * sim, &mut scores);
                 }
             }
         }
@@ -369,10 +369,10 @@ impl Vocabulary {
                         .map(|x| idf(x))
                         .sum();
                     let wj = if union > 0.0 { shared / union } else { 0.0 };
-                    if wj >= 0.45 {
-                        if let Some(codes) = self.exact(term) {
-                            bump(codes, 0.4 + 0.4 * wj, &mut scores);
-                        }
+                    if wj >= 0.45
+                        && let Some(codes) = self.exact(term)
+                    {
+                        bump(codes, 0.4 + 0.4 * wj, &mut scores);
                     }
                 }
             }

@@ -33,10 +33,10 @@ pub fn validate_period(
     };
     let from = parse("van", &p.van);
     let to = parse("tot", &p.tot);
-    if let (Some(a), Some(b)) = (from, to) {
-        if a > b {
-            errs.push(field_error("tot", "De einddatum ligt voor de begindatum."));
-        }
+    if let (Some(a), Some(b)) = (from, to)
+        && a > b
+    {
+        errs.push(field_error("tot", "De einddatum ligt voor de begindatum."));
     }
     if errs.is_empty() {
         Ok((from, to))

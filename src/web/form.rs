@@ -166,13 +166,13 @@ pub fn apply_profile(
     }
     set_or_remove(&mut root, "email", email.map(|s| Value::String(s.into())));
     let sick = f.get("first_sick_day");
-    if let Some(s) = sick {
-        if date(s).is_none() {
-            errs.push(field_error(
-                "first_sick_day",
-                "Eerste ziektedag: geef een datum als JJJJ-MM-DD.",
-            ));
-        }
+    if let Some(s) = sick
+        && date(s).is_none()
+    {
+        errs.push(field_error(
+            "first_sick_day",
+            "Eerste ziektedag: geef een datum als JJJJ-MM-DD.",
+        ));
     }
     set_or_remove(
         &mut root,
@@ -182,13 +182,13 @@ pub fn apply_profile(
 
     let home = sub_table(&mut root, "home");
     let postcode = f.get("postcode");
-    if let Some(pc) = postcode {
-        if crate::candidate::normalise_postcode(pc).is_none() {
-            errs.push(field_error(
+    if let Some(pc) = postcode
+        && crate::candidate::normalise_postcode(pc).is_none()
+    {
+        errs.push(field_error(
                 "postcode",
                 "Geen Nederlandse postcode; schrijf 4 cijfers («3531») of 4 cijfers en 2 letters («3531 AB»).",
             ));
-        }
     }
     set_or_remove(home, "postcode", postcode.map(|s| Value::String(s.into())));
     set_or_remove(
@@ -229,13 +229,13 @@ pub fn apply_profile(
     };
     let hmin = hour("hours_min", &mut errs);
     let hmax = hour("hours_max", &mut errs);
-    if let (Some(a), Some(b)) = (hmin, hmax) {
-        if a > b {
-            errs.push(field_error(
-                "hours_max",
-                "Het maximum aantal uren is kleiner dan het minimum.",
-            ));
-        }
+    if let (Some(a), Some(b)) = (hmin, hmax)
+        && a > b
+    {
+        errs.push(field_error(
+            "hours_max",
+            "Het maximum aantal uren is kleiner dan het minimum.",
+        ));
     }
     if hmin.is_none() && hmax.is_none() {
         root.remove("hours");
@@ -261,16 +261,16 @@ pub fn apply_profile(
 
     let profile = sub_table(&mut root, "profile");
     let education = f.get("education").map(str::to_lowercase);
-    if let Some(e) = &education {
-        if !crate::candidate::EDUCATION_LEVELS.contains(&e.as_str()) {
-            errs.push(field_error(
-                "education",
-                format!(
-                    "Kies een opleidingsniveau: {}.",
-                    crate::candidate::EDUCATION_LEVELS.join(", ")
-                ),
-            ));
-        }
+    if let Some(e) = &education
+        && !crate::candidate::EDUCATION_LEVELS.contains(&e.as_str())
+    {
+        errs.push(field_error(
+            "education",
+            format!(
+                "Kies een opleidingsniveau: {}.",
+                crate::candidate::EDUCATION_LEVELS.join(", ")
+            ),
+        ));
     }
     set_or_remove(profile, "education", education.map(Value::String));
     for key in ["skills", "licences", "languages"] {
@@ -407,10 +407,10 @@ pub fn apply_fml(base: &str, f: &Fields, cat: &Catalogue) -> Result<String, Vec<
     }
     for (k, _) in &f.0 {
         for prefix in ["item.", "flag.", "note."] {
-            if let Some(key) = k.strip_prefix(prefix) {
-                if cat.get(key).is_none() {
-                    errs.push(field_error(k, format!("Onbekend FML-item «{key}».")));
-                }
+            if let Some(key) = k.strip_prefix(prefix)
+                && cat.get(key).is_none()
+            {
+                errs.push(field_error(k, format!("Onbekend FML-item «{key}».")));
             }
         }
     }

@@ -74,7 +74,7 @@ impl AppState {
                 (c, l)
             })
             .collect();
-        occupations.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        occupations.sort_by_key(|a| a.1.to_lowercase());
         Ok(AppState {
             store: Mutex::new(store),
             index,

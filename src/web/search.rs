@@ -102,13 +102,13 @@ pub fn validate(p: &Params) -> Result<Filters, Vec<super::FieldError>> {
         },
     };
     let direction = clean(&p.direction);
-    if let Some(d) = &direction {
-        if !crate::candidate::valid_isco(d) {
-            errs.push(super::field_error(
-                "direction",
-                "Beroepsrichting: kies een ISCO-code van 4 cijfers.",
-            ));
-        }
+    if let Some(d) = &direction
+        && !crate::candidate::valid_isco(d)
+    {
+        errs.push(super::field_error(
+            "direction",
+            "Beroepsrichting: kies een ISCO-code van 4 cijfers.",
+        ));
     }
     if errs.is_empty() {
         Ok(Filters {
@@ -222,15 +222,15 @@ pub fn run(state: &AppState, cand: &Candidate, f: &Filters) -> anyhow::Result<Ou
         if j.verdict == Verdict::Exclude {
             continue;
         }
-        if let (Some(r), Some(t)) = (f.radius, j.travel_minutes) {
-            if t > r {
-                continue;
-            }
+        if let (Some(r), Some(t)) = (f.radius, j.travel_minutes)
+            && t > r
+        {
+            continue;
         }
-        if let (Some(h), Some(vh)) = (f.hours, v.analysis.hours_per_week) {
-            if vh.min > h {
-                continue;
-            }
+        if let (Some(h), Some(vh)) = (f.hours, v.analysis.hours_per_week)
+            && vh.min > h
+        {
+            continue;
         }
         hits.push(hit(&v, j));
         if hits.len() >= SHOWN {

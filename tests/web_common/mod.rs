@@ -67,7 +67,10 @@ pub async fn start(secure: bool) -> Server {
     let bert = passend::web::auth::add_coach(conn, "bert", PASSWORD, false).unwrap();
     let admin = passend::web::auth::add_coach(conn, "root", PASSWORD, true).unwrap();
     let _ = admin;
-    for (file, owner, coach) in [("demo-k01.toml", anna, "anna"), ("demo-k02.toml", bert, "bert")] {
+    for (file, owner, coach) in [
+        ("demo-k01.toml", anna, "anna"),
+        ("demo-k02.toml", bert, "bert"),
+    ] {
         let text = demo_candidate(file);
         let cand = passend::candidate::parse(&text, file, &res.catalogue).unwrap();
         let user = passend::web::User {
