@@ -25,7 +25,7 @@ use crate::fml::{Catalogue, ItemKind};
 use crate::model::{Status, Threshold, Vacancy};
 
 /// Bumped whenever the schema or the analyzer changes; `passend reindex` rebuilds.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const TOKENIZER: &str = "passend_nl";
 
 #[derive(Clone, Copy)]
@@ -35,6 +35,7 @@ struct Fields {
     description: Field,
     employer: Field,
     employer_key: Field,
+    title_key: Field,
     place: Field,
     isco: Field,
     status: Field,
@@ -63,6 +64,7 @@ fn schema() -> (Schema, Fields) {
         description: b.add_text_field("description", text.clone()),
         employer: b.add_text_field("employer", text.clone()),
         employer_key: b.add_text_field("employer_key", STRING),
+        title_key: b.add_text_field("title_key", STRING),
         place: b.add_text_field("place", text),
         isco: b.add_text_field("isco", STRING),
         status: b.add_text_field("status", STRING),
@@ -239,6 +241,12 @@ impl VacancyIndex {
             d.add_text(f.employer, e);
             d.add_text(f.employer_key, employer_key(e));
         }
+        {
+            let tk = crate::analysis::occupation::normalise_title(&v.posting.title);
+            if !tk.is_empty() {
+                d.add_text(f.title_key, tk);
+            }
+        }
         if let Some(p) = v.place_name() {
             d.add_text(f.place, p);
         }
@@ -409,34 +417,22 @@ impl VacancyIndex {
             .collect())
     }
 
-    /// Vacancies of the same employer, and vacancies with a similar title (for near-duplicate
-    /// detection), including uncommitted upserts.
+    /// Vacancies with the same normalised title (the candidates for near-duplicate detection),
+    /// including uncommitted upserts. `employer` is kept for callers; the employer check is
+    /// [`crate::pipeline::same_job`]'s.
     pub fn dedup_candidates(
         &self,
         employer: Option<&str>,
         title: &str,
     ) -> anyhow::Result<Vec<Vacancy>> {
+        let _ = employer;
         let searcher = self.reader.searcher();
         let mut out: std::collections::BTreeMap<String, Vacancy> = Default::default();
-        if let Some(e) = employer {
-            let q = TermQuery::new(
-                Term::from_field_text(self.f.employer_key, &employer_key(e)),
-                IndexRecordOption::Basic,
-            );
-            for (_, a) in searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())? {
-                let v = self.load(&searcher, a)?;
-                out.insert(v.posting.id.clone(), v);
-            }
-        }
-        let clean: String = title
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect();
-        if !clean.trim().is_empty() {
-            let mut parser = QueryParser::for_index(&self.index, vec![self.f.title]);
-            parser.set_conjunction_by_default();
-            let (q, _) = parser.parse_query_lenient(&clean);
-            for (_, a) in searcher.search(&*q, &TopDocs::with_limit(50).order_by_score())? {
+        // a repost keeps its title (up to gender markers, hours, seniority): same title key
+        let key = crate::analysis::occupation::normalise_title(title);
+        if !key.is_empty() {
+            let q = TermQuery::new(Term::from_field_text(self.f.title_key, &key), IndexRecordOption::Basic);
+            for (_, a) in searcher.search(&q, &TopDocs::with_limit(200).order_by_score())? {
                 let v = self.load(&searcher, a)?;
                 out.insert(v.posting.id.clone(), v);
             }
@@ -444,7 +440,9 @@ impl VacancyIndex {
         for (id, p) in &self.pending {
             match p {
                 Some(v) => {
-                    out.insert(id.clone(), v.clone());
+                    if crate::analysis::occupation::normalise_title(&v.posting.title) == key {
+                        out.insert(id.clone(), v.clone());
+                    }
                 }
                 None => {
                     out.remove(id);
@@ -453,4 +451,27 @@ impl VacancyIndex {
         }
         Ok(out.into_values().collect())
     }
+}
+
+/// Read every stored vacancy of an index folder, whatever its schema version (for `reindex`).
+pub fn read_any_version(dir: &Path) -> anyhow::Result<Vec<Vacancy>> {
+    let index = Index::open_in_dir(dir).with_context(|| format!("cannot open index {}", dir.display()))?;
+    let schema = index.schema();
+    let doc_field = schema.get_field("doc").context("index has no stored vacancies")?;
+    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let searcher = reader.searcher();
+    let mut out = vec![];
+    for seg in searcher.segment_readers() {
+        let store = seg.get_store_reader(64)?;
+        for id in 0..seg.max_doc() {
+            if seg.is_deleted(id) {
+                continue;
+            }
+            let d: TantivyDocument = store.get(id)?;
+            if let Some(json) = d.get_first(doc_field).and_then(|v| v.as_str()) {
+                out.push(serde_json::from_str(json)?);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -80,6 +80,8 @@ enum Cmd {
     },
     /// Show which data files are in use
     Info,
+    /// Rebuild the index with this version's schema and analysis (keeps status and first-seen)
+    Reindex,
     /// Import occupation labels (ESCO CSV, CompetentNL labels) into the data folder
     Taxonomy {
         #[command(subcommand)]
@@ -568,6 +570,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     rep.skipped
                 );
             }
+        }
+        Cmd::Reindex => {
+            let res = resources(&e)?;
+            let dir = e.data.join("index");
+            let old = passend::index::read_any_version(&dir)?;
+            let tmp = e.data.join("index.new");
+            if tmp.exists() {
+                std::fs::remove_dir_all(&tmp)?;
+            }
+            let mut index = VacancyIndex::open(&tmp)?;
+            let n = old.len();
+            for (i, mut v) in old.into_iter().enumerate() {
+                v.analysis = analysis::analyze_safely(&res, &v.posting);
+                index.upsert(&v, &res.catalogue)?;
+                if i % 5000 == 4999 {
+                    index.commit()?;
+                }
+            }
+            index.commit()?;
+            drop(index);
+            // swap: the old index stays as index.old until the new one is in place
+            let backup = e.data.join("index.old");
+            if backup.exists() {
+                std::fs::remove_dir_all(&backup)?;
+            }
+            std::fs::rename(&dir, &backup)?;
+            std::fs::rename(&tmp, &dir)?;
+            std::fs::remove_dir_all(&backup)?;
+            eprintln!("reindexed {n} vacancies into {}", dir.display());
         }
         Cmd::Info => {
             let res = resources(&e)?;
