@@ -431,7 +431,10 @@ impl VacancyIndex {
         // a repost keeps its title (up to gender markers, hours, seniority): same title key
         let key = crate::analysis::occupation::normalise_title(title);
         if !key.is_empty() {
-            let q = TermQuery::new(Term::from_field_text(self.f.title_key, &key), IndexRecordOption::Basic);
+            let q = TermQuery::new(
+                Term::from_field_text(self.f.title_key, &key),
+                IndexRecordOption::Basic,
+            );
             for (_, a) in searcher.search(&q, &TopDocs::with_limit(200).order_by_score())? {
                 let v = self.load(&searcher, a)?;
                 out.insert(v.posting.id.clone(), v);
@@ -455,10 +458,16 @@ impl VacancyIndex {
 
 /// Read every stored vacancy of an index folder, whatever its schema version (for `reindex`).
 pub fn read_any_version(dir: &Path) -> anyhow::Result<Vec<Vacancy>> {
-    let index = Index::open_in_dir(dir).with_context(|| format!("cannot open index {}", dir.display()))?;
+    let index =
+        Index::open_in_dir(dir).with_context(|| format!("cannot open index {}", dir.display()))?;
     let schema = index.schema();
-    let doc_field = schema.get_field("doc").context("index has no stored vacancies")?;
-    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let doc_field = schema
+        .get_field("doc")
+        .context("index has no stored vacancies")?;
+    let reader: IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
     let searcher = reader.searcher();
     let mut out = vec![];
     for seg in searcher.segment_readers() {

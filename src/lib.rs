@@ -15,6 +15,7 @@ pub mod index;
 pub mod mail;
 pub mod matcher;
 pub mod model;
+pub mod network;
 pub mod pipeline;
 pub mod posting;
 pub mod render;

@@ -121,6 +121,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: CoachCmd,
     },
+    /// The bureau's employer network: import, link vacancies, look up both ways (issue 9)
+    Network {
+        #[command(subcommand)]
+        cmd: passend::network::cli::NetworkCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -391,6 +396,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     passend::crawl::daemon::shutdown_signal().await;
                     flag.store(true, std::sync::atomic::Ordering::Relaxed);
                 });
+                passend::crawl::daemon::exit_on_second_signal();
                 passend::crawl::crawl_sources(
                     &e.cfg.crawler,
                     &sources,
@@ -414,6 +420,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let res = std::sync::Arc::new(resources(&e)?);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
+                passend::crawl::daemon::exit_on_second_signal();
                 let mut daemon = passend::crawl::daemon::Daemon::new();
                 passend::mail::add_jobs(&mut daemon, &e.cfg.mail, res.clone(), e.data.clone())?;
                 let unscheduled =
@@ -503,6 +510,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let res = resources(&e)?;
             let now = e.now_given.then_some(e.now);
             passend::web::cli::serve(&e.data, res, &addr, !insecure_cookies, now)?;
+        }
+        Cmd::Network { cmd } => {
+            let res = resources(&e)?;
+            passend::network::cli::run(cmd, &e.data, &res, e.now)?;
         }
         Cmd::Coach {
             cmd: CoachCmd::Add { name, admin },

@@ -86,6 +86,26 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, coach_id INTEGER NOT NULL,
         candidate TEXT NOT NULL, action TEXT NOT NULL, detail TEXT);
      CREATE INDEX web_audit_by_candidate ON web_audit(candidate, at);",
+    // 5: employer network (src/network): employers, vacancy links, contact history
+    "CREATE TABLE network_employers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, name_key TEXT NOT NULL,
+        kvk TEXT UNIQUE, website TEXT, career_url TEXT, sectors TEXT NOT NULL DEFAULT '[]',
+        locations TEXT NOT NULL DEFAULT '[]', contacts TEXT NOT NULL DEFAULT '[]', notes TEXT,
+        placements INTEGER NOT NULL DEFAULT 0, placements_note TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+     CREATE INDEX network_employers_by_key ON network_employers(name_key);
+     CREATE TABLE network_links (
+        vacancy_id TEXT PRIMARY KEY, employer_id INTEGER REFERENCES network_employers(id),
+        status TEXT NOT NULL CHECK (status IN ('linked', 'pending')), method TEXT NOT NULL,
+        score REAL NOT NULL, options TEXT NOT NULL DEFAULT '[]', confirmed_by TEXT,
+        linked_at TEXT NOT NULL);
+     CREATE INDEX network_links_by_employer ON network_links(employer_id, status);
+     CREATE TABLE network_contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        employer_id INTEGER NOT NULL REFERENCES network_employers(id), candidate TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('contact', 'open-application')), note TEXT,
+        at TEXT NOT NULL);
+     CREATE INDEX network_contacts_by_employer ON network_contacts(employer_id, at);",
 ];
 
 pub struct Store {

@@ -214,6 +214,17 @@ async fn handle(State(site): State<Arc<Site>>, req: Request) -> Response {
             .body(Body::empty())
             .unwrap();
     }
+    let last_modified = r
+        .headers
+        .iter()
+        .find(|(k, _)| k == "last-modified")
+        .map(|(_, v)| v.clone());
+    if last_modified.is_some() && last_modified == get("if-modified-since") {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .unwrap();
+    }
     let mut b = Response::builder().status(r.status);
     for (k, v) in &r.headers {
         b = b.header(k, v);
@@ -811,6 +822,21 @@ async fn feeds_rss_atom_and_xml_job_feed() {
     assert_eq!(fx.posting.employer.as_deref(), Some("Voedselfabriek Oost"));
     assert_eq!(fx.posting.locality.as_deref(), Some("Enschede"));
     assert_eq!(fx.posting.valid_through.unwrap().to_string(), "2026-12-20");
+
+    // a feed with Last-Modified: the next crawl asks If-Modified-Since and gets 304
+    srv.set(
+        "/rss.xml",
+        Resp::new(200, "application/rss+xml", fixture("rss.xml"))
+            .header("last-modified", "Fri, 21 Nov 2026 09:30:00 GMT"),
+    );
+    let r = data.crawl(&mut crawler, &rss, "2026-11-24").await;
+    assert_eq!((r.same_content, r.unchanged), (1, 2), "{r:#?}");
+    let r = data.crawl(&mut crawler, &rss, "2026-11-25").await;
+    assert_eq!(
+        (r.not_modified, r.unchanged, r.fetched),
+        (1, 2, 0),
+        "{r:#?}"
+    );
 }
 
 #[tokio::test]
@@ -937,6 +963,69 @@ async fn an_unreachable_robots_txt_means_wait_not_close() {
     }
     assert_eq!(srv.hits("/v/1").len(), 1);
     assert_eq!(data.status("rb-1"), ("open".to_string(), 0, None));
+}
+
+#[tokio::test]
+async fn one_request_at_a_time_per_host_but_hosts_in_parallel() {
+    // two servers = two hosts (the port is part of the host key)
+    let a = Server::start().await;
+    let b = Server::start().await;
+    for srv in [&a, &b] {
+        srv.robots("User-agent: *\nDisallow:\n");
+    }
+    let mut locs = vec![];
+    for i in 0..4 {
+        for (name, srv) in [("a", &a), ("b", &b)] {
+            let path = format!("/v/{name}{i}");
+            let page = job_page(
+                &format!("{name}{i}"),
+                &format!("Functie {name}{i}"),
+                "X",
+                "<p>x</p>",
+                None,
+            );
+            srv.set(&path, Resp::html(page).delay(150));
+            locs.push(srv.url(&path));
+        }
+    }
+    let xml = format!(
+        "<urlset>{}</urlset>",
+        locs.iter()
+            .map(|l| format!("<url><loc>{l}</loc></url>"))
+            .collect::<String>()
+    );
+    a.set("/sitemap.xml", Resp::xml(xml));
+    let mut data = Data::new();
+    let mut crawler = Crawler::new(test_cfg()).unwrap();
+    let s = source("twee", "career-site", vec![a.url("/sitemap.xml")]);
+    let r = data.crawl(&mut crawler, &s, "2026-11-23").await;
+    assert_eq!(r.new, 8, "{r:#?}");
+    for srv in [&a, &b] {
+        let pages: Vec<Hit> = srv
+            .all_hits()
+            .into_iter()
+            .filter(|h| h.path.starts_with("/v/"))
+            .collect();
+        assert_eq!(pages.len(), 4);
+        for w in pages.windows(2) {
+            assert!(
+                w[1].at - w[0].at >= Duration::from_millis(140),
+                "per host one at a time"
+            );
+        }
+    }
+    // the two hosts' queues ran side by side: requests to a and b arrived together
+    let overlap = a
+        .all_hits()
+        .iter()
+        .filter(|h| h.path.starts_with("/v/"))
+        .any(|ha| {
+            b.all_hits().iter().any(|hb| {
+                hb.path.starts_with("/v/")
+                    && hb.at.max(ha.at) - hb.at.min(ha.at) < Duration::from_millis(100)
+            })
+        });
+    assert!(overlap, "the two hosts were fetched side by side");
 }
 
 #[tokio::test]
@@ -1504,5 +1593,38 @@ fn config_errors_name_the_source() {
             .unwrap_err()
             .to_string();
         assert!(err.contains(want) && err.contains("passend.toml"), "{err}");
+    }
+}
+
+#[test]
+fn real_robots_files_from_shared_data() {
+    use passend::crawl::robots::Robots;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/crawl-formats/robots");
+    if !dir.exists() {
+        eprintln!("skipped: {} not present", dir.display());
+        return;
+    }
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let ua = CrawlerConfig::default().user_agent;
+    let uwv = Robots::parse(&read("www.uwv.nl.robots.txt"), &ua);
+    assert!(!uwv.allowed("/zoekresultaten/index.aspx", None));
+    assert!(!uwv.allowed("/werkzoekenden/zoekresultaten.aspx", Some("q=kok")));
+    assert!(uwv.allowed("/werkzoekenden/vacatures", None));
+    assert_eq!(uwv.sitemaps, vec!["https://www.uwv.nl/sitemapindex.xml"]);
+    let kvk = read("werkenbij.kvk.nl.robots.txt");
+    assert!(Robots::parse(&kvk, &ua).allowed("/vacatures/kok", None));
+    assert!(!Robots::parse(&kvk, &ua).allowed("/Admin/x", None));
+    assert!(!Robots::parse(&kvk, "MJ12bot/1.4").allowed("/vacatures/kok", None));
+    let nwo = Robots::parse(&read("www.werkenbijnwo.nl.robots.txt"), &ua);
+    assert_eq!(nwo.crawl_delay, Some(7.0));
+    assert!(nwo.allowed("/core/theme.css", None));
+    assert!(!nwo.allowed("/core/lib.php", None));
+    let gh = Robots::parse(&read("boards.greenhouse.io.robots.txt"), &ua);
+    assert!(gh.allowed("/acme/jobs/1", None));
+    // every file parses without surprises
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+        let r = Robots::parse(&text, &ua);
+        assert!(r.crawl_delay.is_none_or(|d| d < 3600.0));
     }
 }

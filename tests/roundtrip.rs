@@ -250,23 +250,63 @@ fn an_old_schema_is_refused_until_reindexed() {
     let data = tmp.path().join("data");
     let file = tmp.path().join("v.jsonl");
     let lines = [
-        posting("r-1", "Administratief medewerker", "Boekhuis B.V.", 52.09, 5.12, "Utrecht", "<p>Facturen verwerken, 32 uur per week.</p>").to_string(),
-        posting("r-2", "Magazijnmedewerker", "Van Dijk", 52.05, 5.10, "Nieuwegein", "<p>Orders picken, tillen tot 25 kg.</p>").to_string(),
+        posting(
+            "r-1",
+            "Administratief medewerker",
+            "Boekhuis B.V.",
+            52.09,
+            5.12,
+            "Utrecht",
+            "<p>Facturen verwerken, 32 uur per week.</p>",
+        )
+        .to_string(),
+        posting(
+            "r-2",
+            "Magazijnmedewerker",
+            "Van Dijk",
+            52.05,
+            5.10,
+            "Nieuwegein",
+            "<p>Orders picken, tillen tot 25 kg.</p>",
+        )
+        .to_string(),
     ];
     std::fs::write(&file, lines.join("\n")).unwrap();
-    assert!(passend(&data, &["ingest", file.to_str().unwrap()]).status.success());
+    assert!(
+        passend(&data, &["ingest", file.to_str().unwrap()])
+            .status
+            .success()
+    );
     let cand = tmp.path().join("k.toml");
-    std::fs::write(&cand, "id = \"k\"\n[[direction]]\nlabel = \"Administratief\"\nisco = \"4110\"\n").unwrap();
+    std::fs::write(
+        &cand,
+        "id = \"k\"\n[[direction]]\nlabel = \"Administratief\"\nisco = \"4110\"\n",
+    )
+    .unwrap();
     // pretend the index was written by an older passend
     std::fs::write(data.join("index/passend-schema-version"), "1").unwrap();
-    let out = passend(&data, &["shortlist", "--candidate", cand.to_str().unwrap(), "--json"]);
+    let out = passend(
+        &data,
+        &["shortlist", "--candidate", cand.to_str().unwrap(), "--json"],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("passend reindex"));
     let out = passend(&data, &["reindex"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("reindexed 2 vacancies"));
-    let out = passend(&data, &["shortlist", "--candidate", cand.to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = passend(
+        &data,
+        &["shortlist", "--candidate", cand.to_str().unwrap(), "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list["results"][0]["vacancy"]["id"], "r-1");
 }

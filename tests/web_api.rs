@@ -53,6 +53,15 @@ async fn sign_in_cookie_and_rate_limit() {
         .await
         .unwrap();
     assert_eq!(r.status(), 429);
+    // a sign-in posted from another site is refused before the password is looked at
+    let r = http
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .json(&json!({"name": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     // other accounts are not affected
     let r = http
         .post(&url)
@@ -405,7 +414,9 @@ async fn actions_export_and_audit() {
     let csv = csv.text().await.unwrap();
     let mut rdr = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(rows.len(), 2, "one application and one shortlist: {csv}");
+    assert_eq!(&rows[1][1], "2025-12-10");
+    assert_eq!(&rows[1][2], "Shortlist gemaakt");
     assert_eq!(&rows[0][1], "2025-12-03");
     assert_eq!(&rows[0][2], "Gesolliciteerd");
     assert_eq!(&rows[0][6], "e-mail");
@@ -495,7 +506,7 @@ async fn forms_show_dutch_messages_per_field() {
                 ("postcode", "12"),
                 ("hours_min", "30"),
                 ("hours_max", "20"),
-                ("direction", "9999"),
+                ("direction", "0999"),
             ],
         )
         .send()
@@ -539,7 +550,7 @@ async fn forms_show_dutch_messages_per_field() {
     assert_eq!(c["coach"], "anna");
     assert_eq!(c["candidate"]["directions"][0]["isco"], "4110");
     assert_eq!(c["candidate"]["hours"]["max"], 24.0);
-    // the timeline: week 50 on 2025-12-20, week 52 due soon
+    // the timeline: week 49 on 2025-12-20 (341 days in), week 52 due next
     let t: Value = s
         .get("/api/candidates/k-0100/timeline")
         .send()
@@ -548,7 +559,7 @@ async fn forms_show_dutch_messages_per_field() {
         .json()
         .await
         .unwrap();
-    assert_eq!(t["timeline"]["week"], 50);
+    assert_eq!(t["timeline"]["week"], 49);
     assert_eq!(t["timeline"]["next"]["week"], 52);
     // a form without the CSRF token is refused
     let r = s
@@ -586,4 +597,128 @@ async fn openapi_document_lists_the_api() {
     ] {
         assert!(doc["paths"].get(p).is_some(), "{p} missing");
     }
+}
+
+/// The FML form as a browser submits it (every field, as rendered) changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fml_form_resubmitted_unchanged_keeps_the_fml() {
+    let server = start(false).await;
+    let s = login(&server, "anna").await;
+    let before: Value = s
+        .get("/api/candidates/demo-k01")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let html = s
+        .get("/kandidaten/demo-k01/fml")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("value=\"none\""),
+        "empty fields render empty"
+    );
+    let doc = scraper::Html::parse_document(&html);
+    let mut fields: Vec<(String, String)> = vec![];
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    for input in doc.select(&sel("#fml-form input")) {
+        let e = input.value();
+        let name = e.attr("name").unwrap_or("").to_string();
+        if name.is_empty() || name == "csrf" {
+            continue;
+        }
+        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
+            continue;
+        }
+        fields.push((name, e.attr("value").unwrap_or("").to_string()));
+    }
+    for select in doc.select(&sel("#fml-form select")) {
+        let name = select.value().attr("name").unwrap().to_string();
+        let chosen = select
+            .select(&sel("option[selected]"))
+            .next()
+            .and_then(|o| o.value().attr("value"))
+            .unwrap_or("")
+            .to_string();
+        fields.push((name, chosen));
+    }
+    assert!(fields.len() > 50, "the form covers the catalogue");
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = s
+        .post_form("/kandidaten/demo-k01/fml", &pairs)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let after: Value = s
+        .get("/api/candidates/demo-k01")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["candidate"]["restrictions"],
+        before["candidate"]["restrictions"]
+    );
+    assert_eq!(
+        after["candidate"]["fml_date"],
+        before["candidate"]["fml_date"]
+    );
+}
+
+/// Vacancies committed to the index by another writer (a crawl) show up after a reload,
+/// without restarting the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_vacancies_appear_after_index_reload() {
+    let server = start(false).await;
+    let s = login(&server, "anna").await;
+    let path = "/api/candidates/demo-k01/vacancy?id=demo-new-1";
+    assert_eq!(s.get(path).send().await.unwrap().status(), 404);
+    {
+        let text = std::fs::read_to_string(root().join("config/demo/vacancies.jsonl")).unwrap();
+        let (postings, _) = passend::pipeline::read_jsonl(&text);
+        let mut p = postings
+            .into_iter()
+            .find(|p| p.title.contains("Administratief"))
+            .unwrap();
+        p.id = "demo-new-1".into();
+        p.title = "Administratief medewerker debiteuren".into();
+        let res = passend::resources::Resources::load(Some(&root().join("config")), None).unwrap();
+        let store = passend::store::Store::open(&server.dir.path().join("passend.db")).unwrap();
+        let mut index =
+            passend::index::VacancyIndex::open(&server.dir.path().join("index")).unwrap();
+        let mut report = passend::pipeline::IngestReport::default();
+        let mut pipe = passend::pipeline::Pipeline {
+            res: &res,
+            index: &mut index,
+            store: &store,
+            now: passend::parse_now("2025-12-19").unwrap(),
+        };
+        pipe.take(p, "crawl", &mut report).unwrap();
+        pipe.commit().unwrap();
+    }
+    assert!(
+        server
+            .state
+            .reload_index(&server.dir.path().join("index"))
+            .unwrap()
+    );
+    let r = s.get(path).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["vacancy"]["posting"]["title"],
+        "Administratief medewerker debiteuren"
+    );
 }

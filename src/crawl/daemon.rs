@@ -221,3 +221,14 @@ pub async fn shutdown_signal() {
         _ = term => {}
     }
 }
+
+/// A second ctrl-c / SIGTERM ends the process at once (exit code 130), for when the first one
+/// asked for a clean stop that takes too long. Call from inside the runtime.
+pub fn exit_on_second_signal() {
+    tokio::spawn(async {
+        shutdown_signal().await;
+        eprintln!("passend: stoppen… (nogmaals ctrl-c om direct te stoppen)");
+        shutdown_signal().await;
+        std::process::exit(130);
+    });
+}

@@ -157,6 +157,8 @@ pub struct CrawlerConfig {
     pub delay_ms: u64,
     /// Requests open at the same time per host.
     pub per_host_concurrency: usize,
+    /// Requests open at the same time over all hosts of a source.
+    pub fetch_concurrency: usize,
     /// Total time per request (connect + headers + body), seconds.
     pub timeout_secs: f64,
     pub max_body_bytes: usize,
@@ -191,6 +193,7 @@ impl Default for CrawlerConfig {
                 "passend/0.1 (+https://passend.example.nl/bot; vacatures voor re-integratie)".into(),
             delay_ms: 1000,
             per_host_concurrency: 1,
+            fetch_concurrency: 4,
             timeout_secs: 20.0,
             max_body_bytes: 5 * 1024 * 1024,
             max_pages_per_source: 20_000,
@@ -424,29 +427,44 @@ impl Crawler {
         let (fetcher, stop) = (self.fetcher.clone(), self.stop.clone());
         let src = Arc::new(source.clone());
         // extraction happens here too, so it runs beside the analysis of earlier pages
+        let in_flight = self.cfg().fetch_concurrency.max(1);
         let producer = tokio::spawn(async move {
-            for (i, url, kind, v, old_hash) in jobs {
-                if stop.load(Ordering::Relaxed) {
-                    break;
+            // up to `in_flight` fetches at once; the fetcher keeps each host to its own limit
+            let mut jobs = jobs.into_iter();
+            let mut set = tokio::task::JoinSet::new();
+            loop {
+                while set.len() < in_flight && !stop.load(Ordering::Relaxed) {
+                    let Some((i, url, kind, v, old_hash)) = jobs.next() else {
+                        break;
+                    };
+                    let (fetcher, src) = (fetcher.clone(), src.clone());
+                    set.spawn(async move {
+                        let result = fetcher.fetch(&url, &v).await;
+                        let (hash, extracted) = match &result {
+                            Ok(Outcome::Body(page)) => {
+                                let h = body_hash(&page.text);
+                                let x = (old_hash.as_deref() != Some(h.as_str()))
+                                    .then(|| extract_doc(&src, kind, page));
+                                (Some(h), x)
+                            }
+                            _ => (None, None),
+                        };
+                        Fetched {
+                            index: i,
+                            result,
+                            hash,
+                            extracted,
+                        }
+                    });
                 }
-                let result = fetcher.fetch(&url, &v).await;
-                let (hash, extracted) = match &result {
-                    Ok(Outcome::Body(page)) => {
-                        let h = body_hash(&page.text);
-                        let x = (old_hash.as_deref() != Some(h.as_str()))
-                            .then(|| extract_doc(&src, kind, page));
-                        (Some(h), x)
+                match set.join_next().await {
+                    Some(Ok(msg)) => {
+                        if tx.send(msg).await.is_err() {
+                            break;
+                        }
                     }
-                    _ => (None, None),
-                };
-                let msg = Fetched {
-                    index: i,
-                    result,
-                    hash,
-                    extracted,
-                };
-                if tx.send(msg).await.is_err() {
-                    break;
+                    Some(Err(_)) => {}
+                    None => break,
                 }
             }
         });

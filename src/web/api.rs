@@ -79,7 +79,7 @@ pub fn judged_vacancy(
     cand: &crate::model::Candidate,
     vacancy_id: &str,
 ) -> Result<(Vacancy, matcher::Judgement), Fail> {
-    let index = state.index.as_ref().ok_or(Fail::NotFound)?;
+    let index = state.index().ok_or(Fail::NotFound)?;
     let v = index.get(vacancy_id)?.ok_or(Fail::NotFound)?;
     let home = matcher::home_place(cand, &state.res);
     let j = matcher::judge(cand, &v, &state.res, home.as_ref(), state.now());
@@ -166,16 +166,14 @@ async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiFail> {
-    let (token, user) = {
-        let store = state.db();
-        auth::login(
-            store.connection(),
-            &body.name,
-            &body.password,
-            &addr.ip().to_string(),
-            state.now(),
-        )?
-    };
+    // argon2 takes a while: off the async workers
+    let st = state.clone();
+    let ip = addr.ip().to_string();
+    let (token, user) = tokio::task::spawn_blocking(move || {
+        auth::login(&st.store, &body.name, &body.password, &ip, st.now())
+    })
+    .await
+    .map_err(|e| Fail::Internal(e.to_string()))??;
     let cookie = super::session_cookie(&state, Some(&token));
     Ok((
         [(header::SET_COOKIE, cookie)],

@@ -5,7 +5,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Fail, User, db};
 
@@ -91,31 +91,36 @@ pub fn add_coach(
     Ok(conn.last_insert_rowid())
 }
 
-/// Check a sign-in and open a session: returns (session token, user).
+/// Check a sign-in and open a session: returns (session token, user). The store is locked only
+/// for the queries, not while argon2 verifies the password.
 pub fn login(
-    conn: &Connection,
+    store: &std::sync::Mutex<crate::store::Store>,
     name: &str,
     password: &str,
     ip: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, User), Fail> {
+    let lock = || store.lock().unwrap_or_else(|p| p.into_inner());
     let name = name.trim();
     let since = (now - Duration::minutes(FAILURE_WINDOW_MINUTES)).to_rfc3339();
-    let failures: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM web_login_failures WHERE account = ?1 AND ip = ?2 AND at > ?3",
-        params![name, ip, since],
-        |r| r.get(0),
-    )?;
-    if failures >= MAX_FAILURES {
-        return Err(Fail::TooManyAttempts);
-    }
-    let row: Option<(i64, String, String)> = conn
-        .query_row(
+    let row: Option<(i64, String, String)> = {
+        let st = lock();
+        let conn = st.connection();
+        let failures: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM web_login_failures WHERE account = ?1 AND ip = ?2 AND at > ?3",
+            params![name, ip, since],
+            |r| r.get(0),
+        )?;
+        if failures >= MAX_FAILURES {
+            return Err(Fail::TooManyAttempts);
+        }
+        conn.query_row(
             "SELECT id, role, password_hash FROM web_coaches WHERE name = ?1",
             [name],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .ok();
+        .optional()?
+    };
     // Verify against a dummy hash for unknown accounts so timing does not tell them apart.
     let ok = match &row {
         Some((_, _, hash)) => verify_password(password, hash),
@@ -124,6 +129,8 @@ pub fn login(
             false
         }
     };
+    let st = lock();
+    let conn: &Connection = st.connection();
     let Some((id, role, _)) = row.filter(|_| ok) else {
         conn.execute(
             "INSERT INTO web_login_failures (account, ip, at) VALUES (?1, ?2, ?3)",

@@ -13,6 +13,9 @@ use crate::index::VacancyIndex;
 use crate::resources::Resources;
 use crate::store::Store;
 
+/// How often the server reopens the vacancy index.
+pub const RELOAD_SECS: u64 = 60;
+
 pub fn serve(
     data: &Path,
     res: Resources,
@@ -41,6 +44,20 @@ pub fn serve(
         },
     )?);
     let rt = tokio::runtime::Runtime::new()?;
+    // pick up vacancies that `passend crawl` / `passend run` committed meanwhile
+    let refresher = state.clone();
+    rt.spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(RELOAD_SECS));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let (st, dir) = (refresher.clone(), index_dir.clone());
+            let done = tokio::task::spawn_blocking(move || st.reload_index(&dir)).await;
+            if let Ok(Err(e)) = done {
+                tracing::warn!("web: cannot reopen the vacancy index: {e:#}");
+            }
+        }
+    });
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -363,7 +363,8 @@ pub fn actions(
     rows.collect()
 }
 
-/// A shortlist the engine generated (and sent) for the candidate: from the `shortlists` table.
+/// A shortlist the engine generated for the candidate (`shortlists`, mode "restrictions" or
+/// "baseline") or mailed to them (`mail_outbox` rows in state sent, mode "e-mail").
 #[derive(Debug, Clone, Serialize)]
 pub struct SentShortlist {
     pub generated_at: String,
@@ -379,12 +380,18 @@ pub fn shortlists(
     to: Option<NaiveDate>,
 ) -> rusqlite::Result<Vec<SentShortlist>> {
     let mut stmt = conn.prepare(
-        "SELECT s.generated_at, s.mode, s.fml_version,
+        "SELECT s.generated_at AS at, s.mode, s.fml_version,
                 (SELECT COUNT(*) FROM shortlist_items i WHERE i.shortlist_id = s.id)
          FROM shortlists s WHERE s.candidate = ?1
            AND (?2 IS NULL OR substr(s.generated_at, 1, 10) >= ?2)
            AND (?3 IS NULL OR substr(s.generated_at, 1, 10) <= ?3)
-         ORDER BY s.generated_at",
+         UNION ALL
+         SELECT o.sent_at AS at, 'e-mail', o.fml_version,
+                (SELECT COUNT(*) FROM mail_items m WHERE m.outbox_id = o.id)
+         FROM mail_outbox o WHERE o.candidate = ?1 AND o.state = 'sent' AND o.sent_at IS NOT NULL
+           AND (?2 IS NULL OR substr(o.sent_at, 1, 10) >= ?2)
+           AND (?3 IS NULL OR substr(o.sent_at, 1, 10) <= ?3)
+         ORDER BY at",
     )?;
     let rows = stmt.query_map(
         params![

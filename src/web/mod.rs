@@ -51,7 +51,9 @@ pub struct ServeOptions {
 /// Everything a request handler may use.
 pub struct AppState {
     pub store: Mutex<Store>,
-    pub index: Option<VacancyIndex>,
+    /// The vacancy index (read only); swapped by [`AppState::reload_index`] so vacancies a
+    /// crawl added in another process show up without a restart.
+    index: std::sync::RwLock<Option<Arc<VacancyIndex>>>,
     pub res: Resources,
     pub opts: ServeOptions,
     pub templates: minijinja::Environment<'static>,
@@ -77,12 +79,27 @@ impl AppState {
         occupations.sort_by_key(|a| a.1.to_lowercase());
         Ok(AppState {
             store: Mutex::new(store),
-            index,
+            index: std::sync::RwLock::new(index.map(Arc::new)),
             res,
             opts,
             templates: pages::templates()?,
             occupations,
         })
+    }
+
+    /// The current index, if there is one.
+    pub fn index(&self) -> Option<Arc<VacancyIndex>> {
+        self.index.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Open the index in `dir` again (it sees every commit made since); no-op when absent.
+    pub fn reload_index(&self, dir: &std::path::Path) -> anyhow::Result<bool> {
+        if !dir.exists() {
+            return Ok(false);
+        }
+        let fresh = VacancyIndex::open_existing(dir)?;
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(fresh));
+        Ok(true)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -324,8 +341,30 @@ async fn openapi() -> impl IntoResponse {
     )
 }
 
+/// True when the request has no Origin header (non-browser clients) or one naming this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+    !host.is_empty() && origin_host == host
+}
+
 /// Security headers on every response.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    // Cross-site form posts (including a forged sign-in) are refused: a browser sends Origin on
+    // unsafe requests, and it must be this server.
+    if !req.method().is_safe() && !same_origin(req.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"error": Fail::BadCsrf.dutch(), "fields": []})),
+        )
+            .into_response();
+    }
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(

@@ -43,6 +43,22 @@ pub fn routes() -> Router<Shared> {
 
 pub fn templates() -> anyhow::Result<minijinja::Environment<'static>> {
     let mut env = minijinja::Environment::new();
+    // `none` renders as nothing (an empty form field), not as the text "none"
+    env.set_formatter(|out, state, value| {
+        if value.is_none() {
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    // 32.0 → "32", 24.5 → "24,5" (Dutch decimal comma)
+    env.add_filter("num", |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}").replace('.', ",")
+        }
+    });
     for (name, src) in [
         ("layout.html", include_str!("templates/layout.html")),
         ("login.html", include_str!("templates/login.html")),
@@ -116,16 +132,15 @@ async fn login_post(
 ) -> Result<Response, PageFail> {
     let f = Fields(f);
     let name = f.get("name").unwrap_or("").to_string();
-    let result = {
-        let store = state.db();
-        auth::login(
-            store.connection(),
-            &name,
-            f.get("password").unwrap_or(""),
-            &addr.ip().to_string(),
-            state.now(),
-        )
-    };
+    let st = state.clone();
+    let ip = addr.ip().to_string();
+    let password = f.get("password").unwrap_or("").to_string();
+    let login_name = name.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        auth::login(&st.store, &login_name, &password, &ip, st.now())
+    })
+    .await
+    .map_err(|e| Fail::Internal(e.to_string()))?;
     match result {
         Ok((token, _)) => Ok((
             [(header::SET_COOKIE, super::session_cookie(&state, Some(&token)))],
@@ -610,7 +625,9 @@ fn vacancy_ctx(
     Ok(json!({
         "id": row.id, "name": row.candidate.name, "v": v, "place": v.place_name(),
         "verdict": j.verdict, "verdict_label": j.verdict.dutch(), "reasons": j.reasons,
-        "travel": j.travel_minutes, "text_html": text_html, "kinds": form::ACTION_KINDS,
+        "travel": j.travel_minutes, "text_html": text_html,
+        // only http(s) links from crawled data (no javascript: or data: URLs)
+        "source_url": v.posting.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")), "kinds": form::ACTION_KINDS,
         "today": state.now().date_naive().to_string(), "f": f, "errors": errors,
         "actions": action_rows(&actions), "flash": flash,
     }))

@@ -156,7 +156,7 @@ pub fn exclusion_levels(cand: &Candidate) -> Vec<(String, u8)> {
 pub const SHOWN: usize = 25;
 
 pub fn run(state: &AppState, cand: &Candidate, f: &Filters) -> anyhow::Result<Outcome> {
-    let Some(index) = &state.index else {
+    let Some(index) = state.index() else {
         return Ok(Outcome {
             mode: "zoeken",
             hits: vec![],
@@ -170,7 +170,7 @@ pub fn run(state: &AppState, cand: &Candidate, f: &Filters) -> anyhow::Result<Ou
     if f.q.is_none() && f.radius.is_none() && f.hours.is_none() && f.direction.is_none() {
         let (list, _) = matcher::shortlist(
             cand,
-            index,
+            &index,
             &state.res,
             &matcher::Options {
                 top: SHOWN,

@@ -87,7 +87,7 @@ mod tests {
     fn weeks_and_due_dates() {
         // First sick day Monday 2025-01-13: week 52 ends Sunday 2026-01-11.
         let t = timeline(d("2025-01-13"), d("2025-12-20"));
-        assert_eq!(t.week, 50);
+        assert_eq!(t.week, 49);
         let w52 = t.milestones.iter().find(|m| m.week == 52).unwrap();
         assert_eq!(w52.due, d("2026-01-11"));
         assert_eq!(w52.status, "binnenkort");

@@ -19,6 +19,7 @@ pub const NOW: &str = "2025-12-20";
 
 pub struct Server {
     pub base: String,
+    pub state: Arc<AppState>,
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -62,6 +63,33 @@ pub async fn start(secure: bool) -> Server {
         }
         p.commit().unwrap();
     }
+    // one shortlist in the evidence record of demo-k01, made on 2025-12-10
+    let mut store = store;
+    {
+        let res_cand = passend::candidate::parse(
+            &demo_candidate("demo-k01.toml"),
+            "demo-k01.toml",
+            &res.catalogue,
+        )
+        .unwrap();
+        let opts = passend::matcher::Options {
+            top: 5,
+            include_excluded: false,
+            now: passend::parse_now("2025-12-10").unwrap(),
+        };
+        let (list, vacancies) =
+            passend::matcher::shortlist(&res_cand, &index, &res, &opts).unwrap();
+        let snaps: Vec<(String, String)> = vacancies
+            .iter()
+            .map(|v| (v.posting.id.clone(), serde_json::to_string(v).unwrap()))
+            .collect();
+        store
+            .save_shortlist(&list, res_cand.fml_date, &snaps)
+            .unwrap();
+    }
+    // serve from a read-only index, as `passend serve` does
+    drop(index);
+    let index = VacancyIndex::open_existing(&dir.path().join("index")).unwrap();
     let conn = store.connection();
     let anna = passend::web::auth::add_coach(conn, "anna", PASSWORD, false).unwrap();
     let bert = passend::web::auth::add_coach(conn, "bert", PASSWORD, false).unwrap();
@@ -96,8 +124,9 @@ pub async fn start(secure: bool) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
     tokio::spawn(async move {
-        passend::web::serve(listener, state, async {
+        passend::web::serve(listener, served, async {
             let _ = rx.await;
         })
         .await
@@ -105,6 +134,7 @@ pub async fn start(secure: bool) -> Server {
     });
     Server {
         base,
+        state,
         dir,
         shutdown: Some(tx),
     }
