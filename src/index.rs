@@ -407,9 +407,11 @@ impl VacancyIndex {
 
     /// Every stored vacancy (for reindex, lifecycle and exports).
     pub fn all(&self) -> anyhow::Result<Vec<Vacancy>> {
+        // TopDocs allocates for its limit: ask for exactly as many as there are
+        let n = self.count()?.max(1);
         Ok(self
             .search(&SearchQuery {
-                limit: usize::MAX / 2,
+                limit: n,
                 ..Default::default()
             })?
             .into_iter()
