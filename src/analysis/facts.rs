@@ -36,10 +36,10 @@ static SINGLE: LazyLock<Regex> = LazyLock::new(|| {
 static FTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"{NUM}\s*(?:(?:-|–|tot|à)\s*{NUM}\s*)?fte\b")).unwrap());
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(fulltime|full-time|voltijd\w*|volledige? (?:betrekking|dienstverband|werkweek|tewerkstelling)|40-urige)\b").unwrap()
+    Regex::new(r"\b(fulltime|full-time|voltijd\w*|volledige? (?:betrekking|dienstverband|werkweek|tewerkstelling)\b|40-urige\b)").unwrap()
 });
 static FULL_OR_PART: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:fulltime|full-time|voltijd\w*)\s*(?:\([^)]{0,30}\))?\s*(?:of|/|en)\s*(?:parttime|part-time|deeltijd\w*)").unwrap()
+    Regex::new(r"\b(?:fulltime|full-time|voltijd\w*)(?:\s+\w+){0,3}?\s*(?:\([^)]{0,30}\))?\s*(?:of|/|en)\s*(?:parttime|part-time|deeltijd\w*)").unwrap()
 });
 static PART: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(parttime|part-time|deeltijd\w*)\b").unwrap());
@@ -105,6 +105,9 @@ static FRACTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[^\d/])([1-4])/5(?:de|e)?\b").unwrap());
 static DAY_SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:rooster|regime|werktijden|werkuren|van)\D{0,12}?\b(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u|uur)?\s*(?:-|–|tot)\s*(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u\b|uur)").unwrap()
+});
+static DAY_START_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:start|begin)\w*\s+om\s+(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u|uur)?\b[^.\n]{0,40}?\b(?:eindig|stop|klaar|gedaan|tot)\w*\s+(?:om\s+)?(\d{1,2})(?:[.:u](\d{2}))?\s*(?:u|uur)?").unwrap()
 });
 static DAYS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -376,7 +379,10 @@ pub fn hours(
     // a full working day as a schedule ("uurrooster 8-17u", "van 8u30 tot 17u") and nothing
     // else: a fulltime job
     if !part {
-        for c in DAY_SCHEDULE.captures_iter(&all) {
+        for c in DAY_SCHEDULE
+            .captures_iter(&all)
+            .chain(DAY_START_END.captures_iter(&all))
+        {
             let at = |h: usize, m: usize| -> Option<f64> {
                 let hh: f64 = c.get(h)?.as_str().parse().ok()?;
                 let mm: f64 = c.get(m).map_or(Some(0.0), |x| x.as_str().parse().ok())?;
@@ -588,6 +594,19 @@ mod tests {
         assert_eq!(
             h("18 uur beschikbaar p.w., vanaf april"),
             Some((18.0, 18.0))
+        );
+        assert_eq!(
+            h("De mogelijkheid om voltijds te werken (bij voorkeur) of deeltijds (min. 28u/week)"),
+            Some((28.0, 40.0))
+        );
+        assert_eq!(
+            h("De werkdag start om 7u en zal eindigen om 15u45, dit in de zomer."),
+            Some((38.0, 40.0))
+        );
+        assert_eq!(h("De winkel opent om 9 uur."), None);
+        assert_eq!(
+            h("Productiebeheerder - fulltimeFunctieomschrijving"),
+            Some((38.0, 40.0))
         );
         assert_eq!(h("Eén dag per week, uren bespreekbaar"), Some((8.0, 8.0)));
         assert_eq!(h("Je reageert binnen 48 uur"), None);
