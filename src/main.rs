@@ -342,7 +342,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (list, snaps) = if baseline {
                 matcher::baseline(&cand, &index, &res, &opts)?
             } else {
-                matcher::shortlist(&cand, &index, &res, &opts)?
+                {
+                    // the bureau's employer network, when there is a database with one
+                    let db = e.data.join("passend.db");
+                    let keys = if db.exists() {
+                        passend::network::network_employer_keys(&Store::open(&db)?)
+                            .unwrap_or_default()
+                    } else {
+                        Default::default()
+                    };
+                    let is_network =
+                        |name: &str| keys.contains(&passend::network::normalise_name(name));
+                    matcher::shortlist_with_network(&cand, &index, &res, &opts, &is_network)?
+                }
             };
             if !no_record {
                 let mut store = Store::open(&e.data.join("passend.db"))?;

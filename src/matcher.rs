@@ -513,6 +513,22 @@ pub fn shortlist(
     res: &Resources,
     opts: &Options,
 ) -> anyhow::Result<(Shortlist, Vec<Vacancy>)> {
+    shortlist_with_network(cand, index, res, opts, &|_| false)
+}
+
+/// Score bonus for a vacancy at one of the bureau's own network employers.
+pub const NETWORK_BONUS: f64 = 0.05;
+
+/// [`shortlist`], with a bonus (shown as a `network` reason) for vacancies whose employer
+/// `is_network` recognises. The employer network lives in the store; the caller looks it up,
+/// so the matcher stays free of I/O.
+pub fn shortlist_with_network(
+    cand: &Candidate,
+    index: &VacancyIndex,
+    res: &Resources,
+    opts: &Options,
+    is_network: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<(Shortlist, Vec<Vacancy>)> {
     let home = home_place(cand, res);
     let mut explanation = vec![];
     let mut ex = Exclusions::default();
@@ -557,7 +573,16 @@ pub fn shortlist(
         {
             continue;
         }
-        let j = judge_weighted(cand, &v, res, home.as_ref(), opts.now, &weights);
+        let mut j = judge_weighted(cand, &v, res, home.as_ref(), opts.now, &weights);
+        if let Some(e) = v.posting.employer.as_deref().filter(|e| is_network(e)) {
+            j.score = ((j.score + NETWORK_BONUS) * 1000.0).round() / 1000.0;
+            j.reasons.push(reason(
+                "network",
+                None,
+                Effect::Plus,
+                format!("{e} hoort bij het werkgeversnetwerk van het bureau"),
+            ));
+        }
         if j.direction_fit < 0.5 {
             ex.outside_directions += 1;
             continue;

@@ -310,3 +310,96 @@ fn an_old_schema_is_refused_until_reindexed() {
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list["results"][0]["vacancy"]["id"], "r-1");
 }
+
+#[test]
+fn network_employers_get_a_visible_bonus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let office = "<p>Je verwerkt facturen en boekingen in ons ERP-systeem. 32 uur per week.</p>";
+    let file = tmp.path().join("v.jsonl");
+    std::fs::write(
+        &file,
+        [
+            posting(
+                "n-1",
+                "Administratief medewerker",
+                "Boekhuis B.V.",
+                52.09,
+                5.12,
+                "Utrecht",
+                office,
+            )
+            .to_string(),
+            posting(
+                "n-2",
+                "Administratief medewerker",
+                "Telwerk",
+                52.09,
+                5.12,
+                "Utrecht",
+                office,
+            )
+            .to_string(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    assert!(
+        passend(&data, &["ingest", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let cand = tmp.path().join("k.toml");
+    std::fs::write(&cand, "id = \"k\"\n[home]\nplace = \"Utrecht\"\n[[direction]]\nlabel = \"Administratief\"\nisco = \"4110\"\n").unwrap();
+    let shortlist = |data: &Path| -> Value {
+        let out = passend(
+            data,
+            &[
+                "shortlist",
+                "--candidate",
+                cand.to_str().unwrap(),
+                "--json",
+                "--no-record",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = shortlist(&data);
+    let score = |l: &Value, id: &str| {
+        l["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["vacancy"]["id"] == id)
+            .unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (score(&before, "n-1") - score(&before, "n-2")).abs() < 1e-9,
+        "equal jobs score equally: {before}"
+    );
+    let csv = tmp.path().join("net.csv");
+    std::fs::write(&csv, "name,kvk,website,career_url,sectors,locations,contacts,notes,placements,placements_note\nTelwerk,11223344,https://www.telwerk.nl,,4110,Utrecht,,,1,\n").unwrap();
+    let out = passend(&data, &["network", "import", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = shortlist(&data);
+    assert_eq!(after["results"][0]["vacancy"]["id"], "n-2", "{after}");
+    assert!(score(&after, "n-2") > score(&after, "n-1"));
+    assert!(
+        after["results"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "network")
+    );
+}
