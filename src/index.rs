@@ -108,6 +108,8 @@ pub struct SearchQuery {
     pub open_only: bool,
     /// (item, code) restriction levels of a candidate: vacancies excluded at them are left out.
     pub exclude: Vec<(String, u8)>,
+    /// At least one of these (item, code) exclusion terms (to count what a restriction excludes).
+    pub require_any: Vec<(String, u8)>,
     pub limit: usize,
 }
 
@@ -381,6 +383,20 @@ impl VacancyIndex {
                     IndexRecordOption::Basic,
                 )),
             ));
+        }
+        if !q.require_any.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = q
+                .require_any
+                .iter()
+                .map(|(item, code)| {
+                    let t = Term::from_field_text(f.excl, &format!("{item}:{code}"));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));

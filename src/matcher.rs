@@ -516,6 +516,21 @@ pub fn shortlist(
     shortlist_with_network(cand, index, res, opts, &|_| false)
 }
 
+/// Every (item, code) at which this candidate is restricted: the `excl` terms of the index that
+/// rule a vacancy out for them.
+pub fn exclusion_levels(cand: &Candidate) -> Vec<(String, u8)> {
+    let mut out = vec![];
+    for r in &cand.restrictions {
+        match &r.value {
+            RestrictionValue::Code(c) if *c > 0 => out.push((r.item.clone(), *c)),
+            RestrictionValue::Flags(f) => out.extend(f.iter().map(|x| (r.item.clone(), *x))),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Score bonus for a vacancy at one of the bureau's own network employers.
 pub const NETWORK_BONUS: f64 = 0.05;
 
@@ -554,13 +569,39 @@ pub fn shortlist_with_network(
         ex.closed = index
             .search_count(&SearchQuery::default())?
             .saturating_sub(ex.considered);
+        // The candidate's FML exclusions filter inside the index, so only vacancies that can
+        // still be shown are read and judged (unless the excluded ones are asked for too).
+        let levels = exclusion_levels(cand);
+        let in_directions = index.search_count(&SearchQuery {
+            isco_any: prefixes.clone(),
+            open_only: true,
+            ..Default::default()
+        })?;
+        ex.outside_directions = ex.considered.saturating_sub(in_directions);
+        let mut items: Vec<&str> = levels.iter().map(|(i, _)| i.as_str()).collect();
+        items.dedup();
+        for item in items {
+            let n = index.search_count(&SearchQuery {
+                isco_any: prefixes.clone(),
+                open_only: true,
+                require_any: levels.iter().filter(|(i, _)| i == item).cloned().collect(),
+                ..Default::default()
+            })?;
+            if n > 0 {
+                ex.by_cause.insert(item.to_string(), n);
+            }
+        }
         let hits = index.search(&SearchQuery {
             isco_any: prefixes,
             open_only: true,
+            exclude: if opts.include_excluded {
+                vec![]
+            } else {
+                levels
+            },
             limit: 50_000,
             ..Default::default()
         })?;
-        ex.outside_directions = ex.considered.saturating_sub(hits.len());
         pool = hits.into_iter().map(|(_, v)| v).collect();
     }
     let weights = skill_weights(cand, &pool);
@@ -588,7 +629,8 @@ pub fn shortlist_with_network(
             continue;
         }
         if j.verdict == Verdict::Exclude {
-            for c in &j.causes {
+            // FML causes were counted in the index above; hours and travel are counted here
+            for c in j.causes.iter().filter(|c| *c == "hours" || *c == "travel") {
                 *ex.by_cause.entry(c.clone()).or_insert(0) += 1;
             }
         }

@@ -403,3 +403,92 @@ fn network_employers_get_a_visible_bonus() {
             .any(|r| r["kind"] == "network")
     );
 }
+
+#[test]
+fn an_empty_list_says_which_restriction_emptied_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = tmp.path().join("v.jsonl");
+    std::fs::write(
+        &file,
+        [
+            posting(
+                "h-1",
+                "Magazijnmedewerker",
+                "Van Dijk",
+                52.05,
+                5.10,
+                "Nieuwegein",
+                "<p>Je tilt dozen tot 25 kg.</p>",
+            )
+            .to_string(),
+            posting(
+                "h-2",
+                "Magazijnmedewerker",
+                "De Groot",
+                52.06,
+                5.11,
+                "Nieuwegein",
+                "<p>Je sjouwt zakken van 20 kilo en werkt in 3-ploegendienst.</p>",
+            )
+            .to_string(),
+            posting(
+                "h-3",
+                "Administratief medewerker",
+                "Telwerk",
+                52.09,
+                5.12,
+                "Utrecht",
+                "<p>Facturen verwerken.</p>",
+            )
+            .to_string(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    assert!(
+        passend(&data, &["ingest", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let cand = tmp.path().join("k.toml");
+    std::fs::write(&cand, "id = \"k\"\n[home]\nplace = \"Nieuwegein\"\n[[direction]]\nlabel = \"Magazijn\"\nisco = \"9333\"\n[fml]\nlifting = 1\ntime_of_day = [2]\n").unwrap();
+    let out = passend(
+        &data,
+        &[
+            "shortlist",
+            "--candidate",
+            cand.to_str().unwrap(),
+            "--json",
+            "--no-record",
+        ],
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list["results"].as_array().unwrap().is_empty(), "{list}");
+    assert_eq!(list["exclusions"]["by_cause"]["lifting"], 2, "{list}");
+    assert_eq!(list["exclusions"]["by_cause"]["time_of_day"], 1, "{list}");
+    let text = list["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("tillen"), "{text}");
+    // the person-readable form says the same in Dutch
+    let out = passend(
+        &data,
+        &[
+            "shortlist",
+            "--candidate",
+            cand.to_str().unwrap(),
+            "--no-record",
+        ],
+    );
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("Geen passende vacatures gevonden")
+            && human.contains("2 vacature(s) vielen af op FML tillen"),
+        "{human}"
+    );
+}

@@ -208,6 +208,7 @@ pub fn run(state: &AppState, cand: &Candidate, f: &Filters) -> anyhow::Result<Ou
         open_only: true,
         exclude: exclusion_levels(cand),
         limit: 200,
+        ..Default::default()
     })?;
     let home = matcher::home_place(cand, &state.res);
     let mut hits = vec![];
