@@ -19,6 +19,7 @@ pub const EMBEDDED_NEGATIONS: &str = include_str!("../config/negation_cues.tsv")
 pub const EMBEDDED_IMPLIED: &str = include_str!("../config/occupation_demands.tsv");
 pub const EMBEDDED_OCCUPATIONS: &str = include_str!("../config/occupations.tsv");
 pub const EMBEDDED_ISCO: &str = include_str!("../config/isco_groups.tsv");
+pub const EMBEDDED_RELATED: &str = include_str!("../config/related_occupations.tsv");
 pub const EMBEDDED_PLACES: &str = include_str!("../config/places.tsv");
 pub const EMBEDDED_AREAS: &str = include_str!("../config/postcode_areas.tsv");
 
@@ -88,6 +89,12 @@ impl Resources {
             )?,
             &read(config_dir, "isco_groups.tsv", EMBEDDED_ISCO, &mut origins)?,
         )?;
+        vocabulary.add_related(&read(
+            config_dir,
+            "related_occupations.tsv",
+            EMBEDDED_RELATED,
+            &mut origins,
+        )?);
         let mut gazetteer = Gazetteer::parse(
             &read(config_dir, "places.tsv", EMBEDDED_PLACES, &mut origins)?,
             &read(

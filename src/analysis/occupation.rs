@@ -25,6 +25,8 @@ pub struct Vocabulary {
     by_word: HashMap<String, Vec<String>>,
     /// in how many terms each word occurs (for IDF weights)
     word_df: HashMap<String, usize>,
+    /// neighbouring unit groups (both ways), from config/related_occupations.tsv
+    related: HashMap<String, Vec<String>>,
 }
 
 /// Words that say nothing about the occupation.
@@ -127,6 +129,7 @@ impl Vocabulary {
             single: vec![],
             by_word: HashMap::new(),
             word_df: HashMap::new(),
+            related: HashMap::new(),
         };
         for line in labels_tsv.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -205,6 +208,29 @@ impl Vocabulary {
 
     pub fn len(&self) -> usize {
         self.terms.len()
+    }
+
+    /// Read neighbouring occupations (`isco<TAB>related`), used both ways.
+    pub fn add_related(&mut self, tsv: &str) {
+        for line in tsv.lines() {
+            if line.starts_with('#') || line.starts_with("isco\t") {
+                continue;
+            }
+            let mut c = line.split('\t');
+            if let (Some(a), Some(b)) = (c.next(), c.next()) {
+                let (a, b) = (a.trim(), b.trim());
+                if crate::candidate::valid_isco(a) && crate::candidate::valid_isco(b) {
+                    self.related
+                        .entry(a.to_string())
+                        .or_default()
+                        .push(b.to_string());
+                    self.related
+                        .entry(b.to_string())
+                        .or_default()
+                        .push(a.to_string());
+                }
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -412,6 +438,17 @@ impl Vocabulary {
         let mut ranked: Vec<(String, f64)> =
             scores.into_iter().filter(|(_, s)| *s > 0.05).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // fewer than three guesses: add the best guess's neighbours, low-scored
+        if let Some((top, top_score)) = ranked.first().cloned() {
+            for r in self.related.get(&top).into_iter().flatten() {
+                if ranked.len() >= 3 {
+                    break;
+                }
+                if !ranked.iter().any(|(c, _)| c == r) {
+                    ranked.push((r.clone(), (top_score * 0.45).min(0.45)));
+                }
+            }
+        }
         ranked.truncate(5);
         ranked
             .into_iter()
