@@ -25,7 +25,7 @@ use crate::fml::{Catalogue, ItemKind};
 use crate::model::{Status, Threshold, Vacancy};
 
 /// Bumped whenever the schema or the analyzer changes; `passend reindex` rebuilds.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const TOKENIZER: &str = "passend_nl";
 
 #[derive(Clone, Copy)]
@@ -142,6 +142,35 @@ pub fn exclusion_terms(v: &Vacancy, cat: &Catalogue) -> Vec<String> {
     out
 }
 
+/// Employer names that say nothing about who the employer is ("onbekend": a recruiter hiding
+/// its client).
+pub fn unknown_employer(e: Option<&str>) -> bool {
+    match e.map(employer_key) {
+        None => true,
+        Some(k) => {
+            k.is_empty()
+                || [
+                    "onbekend",
+                    "anoniem",
+                    "vertrouwelijk",
+                    "niet vermeld",
+                    "confidential",
+                    "unknown",
+                ]
+                .contains(&k.as_str())
+        }
+    }
+}
+
+/// The indexed employer term: the folded name, or "-" when the employer is unknown.
+fn employer_term(e: Option<&str>) -> String {
+    if unknown_employer(e) {
+        "-".to_string()
+    } else {
+        employer_key(e.unwrap_or(""))
+    }
+}
+
 /// Employer name folded for exact-match grouping ("Van Dijk Logistiek B.V." → "van dijk logistiek").
 pub fn employer_key(name: &str) -> String {
     let f = crate::geo::fold(name);
@@ -241,8 +270,8 @@ impl VacancyIndex {
         );
         if let Some(e) = &v.posting.employer {
             d.add_text(f.employer, e);
-            d.add_text(f.employer_key, employer_key(e));
         }
+        d.add_text(f.employer_key, employer_term(v.posting.employer.as_deref()));
         {
             let tk = crate::analysis::occupation::normalise_title(&v.posting.title);
             if !tk.is_empty() {
@@ -443,16 +472,31 @@ impl VacancyIndex {
         employer: Option<&str>,
         title: &str,
     ) -> anyhow::Result<Vec<Vacancy>> {
-        let _ = employer;
         let searcher = self.reader.searcher();
         let mut out: std::collections::BTreeMap<String, Vacancy> = Default::default();
-        // a repost keeps its title (up to gender markers, hours, seniority): same title key
+        // a repost keeps its title (up to gender markers, hours, seniority) and its employer,
+        // or hides the employer: same title key, and the same or an unknown employer
         let key = crate::analysis::occupation::normalise_title(title);
-        if !key.is_empty() {
-            let q = TermQuery::new(
-                Term::from_field_text(self.f.title_key, &key),
+        let term = |field: Field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
                 IndexRecordOption::Basic,
-            );
+            ))
+        };
+        if !key.is_empty() {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, term(self.f.title_key, &key))];
+            if !unknown_employer(employer) {
+                let same_or_unknown = BooleanQuery::new(vec![
+                    (
+                        Occur::Should,
+                        term(self.f.employer_key, &employer_term(employer)),
+                    ),
+                    (Occur::Should, term(self.f.employer_key, "-")),
+                ]);
+                clauses.push((Occur::Must, Box::new(same_or_unknown)));
+            }
+            let q = BooleanQuery::new(clauses);
             for (_, a) in searcher.search(&q, &TopDocs::with_limit(200).order_by_score())? {
                 let v = self.load(&searcher, a)?;
                 out.insert(v.posting.id.clone(), v);

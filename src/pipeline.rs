@@ -66,32 +66,13 @@ fn shingles(text: &str) -> HashSet<u64> {
     out
 }
 
-/// Employer names that say nothing about who the employer is.
-fn unknown_employer(e: Option<&str>) -> bool {
-    match e.map(crate::index::employer_key) {
-        None => true,
-        Some(k) => {
-            k.is_empty()
-                || [
-                    "onbekend",
-                    "anoniem",
-                    "vertrouwelijk",
-                    "niet vermeld",
-                    "confidential",
-                    "unknown",
-                ]
-                .contains(&k.as_str())
-        }
-    }
-}
-
 /// Are these two postings the same job? Same employer with a near-identical title and text
 /// (3-shingle Jaccard ≥ 0.6), or — when one employer is unknown ("onbekend", a recruiter that
 /// hides its client) — the same title and practically the same text (≥ 0.9). The same title at
 /// two known, different employers is never a duplicate.
 pub fn same_job(a: &Vacancy, b: &Vacancy) -> bool {
     let (ea, eb) = (a.posting.employer.as_deref(), b.posting.employer.as_deref());
-    let unknown = unknown_employer(ea) || unknown_employer(eb);
+    let unknown = crate::index::unknown_employer(ea) || crate::index::unknown_employer(eb);
     if !unknown && ea.map(crate::index::employer_key) != eb.map(crate::index::employer_key) {
         return false;
     }
