@@ -464,9 +464,9 @@ impl VacancyIndex {
             .collect())
     }
 
-    /// Vacancies with the same normalised title (the candidates for near-duplicate detection),
-    /// including uncommitted upserts. `employer` is kept for callers; the employer check is
-    /// [`crate::pipeline::same_job`]'s.
+    /// Candidates for near-duplicate detection: vacancies with the same normalised title at the
+    /// same or an unknown employer, including uncommitted upserts (at most 200 from the index).
+    /// The final decision is [`crate::pipeline::same_job`]'s.
     pub fn dedup_candidates(
         &self,
         employer: Option<&str>,
