@@ -631,7 +631,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 res.catalogue.version,
                 res.catalogue.items().len()
             );
-            println!("demand rules: {}", res.rules.len());
+            println!(
+                "demand rules: {} ({} without keyword prefilter)",
+                res.rules.len(),
+                res.rules.unfiltered()
+            );
             println!("occupation titles: {}", res.vocabulary.len());
             println!("places: {}", res.gazetteer.len());
             for (name, origin) in &res.origins {

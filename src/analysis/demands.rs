@@ -231,6 +231,11 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
+    /// How many rules run on every sentence (no keyword prefilter possible).
+    pub fn unfiltered(&self) -> usize {
+        self.always.len()
+    }
+
     /// Is the match at `start..end` of this sentence negated?
     fn negated(&self, s: &str, start: usize, end: usize) -> bool {
         // the clause before the match: up to 6 words, not across a comma or "maar"/"wel"
@@ -281,9 +286,24 @@ impl RuleSet {
             hits.dedup();
             for i in hits {
                 let rule = &self.rules[i];
-                for caps in rule.re.captures_iter(&s.lower) {
-                    let m = caps.get(0).expect("group 0");
-                    let negated = self.negated(&s.lower, m.start(), m.end());
+                // capture groups cost an NFA search; only weight rules need one
+                let matches: Vec<(usize, usize, Option<&str>)> =
+                    if matches!(rule.action, Action::Kg) {
+                        rule.re
+                            .captures_iter(&s.lower)
+                            .map(|c| {
+                                let m = c.get(0).expect("group 0");
+                                (m.start(), m.end(), c.name("kg").map(|k| k.as_str()))
+                            })
+                            .collect()
+                    } else {
+                        rule.re
+                            .find_iter(&s.lower)
+                            .map(|m| (m.start(), m.end(), None))
+                            .collect()
+                    };
+                for (m_start, m_end, kg_text) in matches {
+                    let negated = self.negated(&s.lower, m_start, m_end);
                     let threshold = match &rule.action {
                         Action::Suppress => {
                             if !negated && !suppressed.contains(&rule.item) {
@@ -302,9 +322,8 @@ impl RuleSet {
                             exclude_flags: f.clone(),
                         },
                         Action::Kg => {
-                            let kg: f64 = caps
-                                .name("kg")
-                                .and_then(|k| k.as_str().replace(',', ".").parse().ok())
+                            let kg: f64 = kg_text
+                                .and_then(|k| k.replace(',', ".").parse().ok())
                                 .unwrap_or(0.0);
                             if kg > ABSURD_KG {
                                 warnings.push(format!(
@@ -321,7 +340,7 @@ impl RuleSet {
                             }
                         }
                     };
-                    let evidence = evidence_span(text, s, m.start(), m.end());
+                    let evidence = evidence_span(text, s, m_start, m_end);
                     merge(
                         &mut found,
                         Demand {
